@@ -1,0 +1,357 @@
+"""Sphinx extension for the Width Limits book.
+
+It keeps the book's promises that Sphinx and myst-nb do not keep by themselves:
+
+* **No stale results.** jupyter-cache hashes only a notebook's code cells. Before a chapter is
+  parsed, :func:`inject_source_digest` appends a hidden cell holding a digest of the
+  ``widthlimits`` modules that the chapter imports (transitively), and notes those files as the
+  chapter's dependencies. Editing a module makes Sphinx re-read the chapters that depend on it,
+  their digest changes, the cache misses, and exactly those chapters execute again.
+* **The claims ledger.** Every :func:`widthlimits.claims.claim` leaves an HTML record in its cell's
+  output. The records are collected from each chapter's doctree (so chapters served from the cache
+  count too), written to ``claims.json`` and tabulated by the ``claims-ledger`` directive.
+* **Watch along.** The ``watch`` directive links a chapter to its moments in the talk.
+* **Citable chapters.** Each chapter gets ``citation_*`` meta tags and a "Cite this chapter" box.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+CLAIM_RE = re.compile(r'<div class="wl-claim" data-claim="([^"]*)"')
+IMPORT_RE = re.compile(r"^\s*(?:from|import)\s+(widthlimits(?:\.[\w.]+)?)", re.M)
+MYSTNB_RE = re.compile(r"^---\s*\n.*?(?:file_format:\s*mystnb|kernelspec:).*?\n---", re.S)
+LEDGER_DOC = "appendix/claims"
+
+
+# ----------------------------------------------------------------------------------------------
+# Dependencies of a chapter on the package, and the digest that keys its execution cache
+# ----------------------------------------------------------------------------------------------
+def module_files(package_dir: Path) -> dict[str, Path]:
+    """Map every module name of the package in ``package_dir`` to its source file."""
+    root = package_dir.name
+    out = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        rel = path.relative_to(package_dir).with_suffix("")
+        parts = [root, *rel.parts]
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _imports_of(path: Path, name: str, package: str) -> set[str]:
+    """The package's modules that the module ``name`` at ``path`` imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    is_pkg = path.name == "__init__.py"
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".")
+                base = base if is_pkg else base[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            found.add(mod)
+            found |= {f"{mod}.{a.name}" for a in node.names}
+    return {m for m in found if m == package or m.startswith(package + ".")}
+
+
+def dependencies(code: str, package_dir: Path) -> list[Path]:
+    """Source files of ``package_dir`` that ``code`` imports, directly or through other modules.
+
+    A package's ``__init__`` is a dependency of everything imported from it.
+    """
+    files = module_files(package_dir)
+    package = package_dir.name
+    todo = set(IMPORT_RE.findall(code))
+    for m in list(todo):  # ``from widthlimits import rmt`` names a module too
+        todo |= {f"{package}.{x.strip()}" for x in
+                 re.findall(rf"from\s+{re.escape(m)}\s+import\s+\(?([\w, \n]+)", code)
+                 for x in x.split(",") if x.strip()}
+    seen: set[str] = set()
+    while todo:
+        mod = todo.pop()
+        # a name imported from a module is not itself a module: fall back to its parents
+        while mod and mod not in files:
+            mod = mod.rpartition(".")[0]
+        if not mod or mod in seen:
+            continue
+        seen.add(mod)
+        parts = mod.split(".")
+        todo |= {".".join(parts[:i]) for i in range(1, len(parts))}
+        todo |= _imports_of(files[mod], mod, package) - seen
+    return sorted(files[m] for m in seen)
+
+
+def digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def inject_source_digest(app: Sphinx, docname: str, source: list[str]) -> None:
+    text = source[0]
+    if not MYSTNB_RE.match(text):
+        return
+    package_dir = Path(app.config.wl_package_dir)
+    if not package_dir.is_absolute():
+        package_dir = Path(app.confdir) / package_dir
+    deps = dependencies(text, package_dir)
+    if not deps:
+        return
+    for p in deps:
+        app.env.note_dependency(str(p))
+    names = ", ".join(p.relative_to(package_dir.parent).as_posix() for p in deps)
+    source[0] = (
+        text.rstrip("\n")
+        + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
+        + f"# Execution-cache key: this chapter depends on {names}\n"
+        + f"# whose sources have digest {digest(deps)}.\n```\n"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Claims
+# ----------------------------------------------------------------------------------------------
+def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    if not hasattr(env, "wl_claims"):
+        env.wl_claims = {}
+    found = []
+    for node in doctree.findall(nodes.raw):
+        for m in CLAIM_RE.finditer(node.astext()):
+            rec = json.loads(html.unescape(m.group(1)))
+            rec["doc"] = env.docname
+            found.append(rec)
+    if found:
+        env.wl_claims[env.docname] = found
+    else:
+        env.wl_claims.pop(env.docname, None)
+
+
+def purge_claims(app, env, docname):
+    getattr(env, "wl_claims", {}).pop(docname, None)
+
+
+def merge_claims(app, env, docnames, other):
+    if not hasattr(env, "wl_claims"):
+        env.wl_claims = {}
+    env.wl_claims.update(getattr(other, "wl_claims", {}))
+
+
+def all_claims(env) -> list[dict]:
+    """Every recorded claim, in the book's reading order."""
+    order = {d: k for k, d in enumerate(_toc_order(env))}
+    claims = []
+    for doc in sorted(getattr(env, "wl_claims", {}), key=lambda d: (order.get(d, 10**9), d)):
+        claims.extend(env.wl_claims[doc])
+    return claims
+
+
+def _toc_order(env) -> list[str]:
+    out: list[str] = []
+
+    def walk(doc):
+        if doc in out:
+            return
+        out.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return out
+
+
+class claims_ledger(nodes.General, nodes.Element):
+    pass
+
+
+class ClaimsLedgerDirective(Directive):
+    has_content = False
+
+    def run(self):
+        return [claims_ledger("")]
+
+
+def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
+    for node in list(doctree.findall(claims_ledger)):
+        claims = all_claims(app.env)
+        table = nodes.table(classes=["wl-ledger"])
+        tgroup = nodes.tgroup(cols=5)
+        table += tgroup
+        for w in (18, 16, 44, 12, 10):
+            tgroup += nodes.colspec(colwidth=w)
+        head = nodes.thead()
+        tgroup += head
+        row = nodes.row()
+        for title in ("Claim", "Chapter", "Statement", "Value; expectation", "Status"):
+            row += nodes.entry("", nodes.paragraph(text=title))
+        head += row
+        body = nodes.tbody()
+        tgroup += body
+        for c in claims:
+            row = nodes.row()
+            row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=c["id"])))
+            ref = nodes.reference("", app.env.titles[c["doc"]].astext()
+                                  if c["doc"] in app.env.titles else c["doc"], internal=True)
+            ref["refuri"] = app.builder.get_relative_uri(docname, c["doc"])
+            row += nodes.entry("", nodes.paragraph("", "", ref))
+            row += nodes.entry("", nodes.paragraph(text=c["statement"]))
+            row += nodes.entry("", nodes.paragraph(text=f"{c['value']:.6g}; {c['expectation']}"))
+            row += nodes.entry("", nodes.paragraph(text="passed" if c["passed"] else "FAILED"))
+            body += row
+        summary = nodes.paragraph(
+            text=f"{len(claims)} claims in {len({c['doc'] for c in claims})} chapters; "
+            f"{sum(c['passed'] for c in claims)} passed."
+        )
+        node.replace_self([summary, table])
+
+
+def ledger_always_outdated(app, env, added, changed, removed):
+    if (added or changed or removed) and LEDGER_DOC in env.found_docs:
+        return [LEDGER_DOC]
+    return []
+
+
+def write_claims_json(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    claims = all_claims(app.env)
+    ids: dict[str, str] = {}
+    for c in claims:
+        if c["id"] in ids:
+            logger.warning(f"claim id {c['id']!r} is used twice: in {ids[c['id']]} and {c['doc']}")
+        ids[c["id"]] = c["doc"]
+        if not c["passed"]:
+            logger.warning(f"claim {c['id']!r} in {c['doc']} did not pass")
+    out = Path(app.outdir) / "claims.json"
+    out.write_text(json.dumps({"claims": claims}, indent=1, sort_keys=True) + "\n",
+                   encoding="utf-8")
+    logger.info(f"wrote {len(claims)} claims to {out}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Watch along
+# ----------------------------------------------------------------------------------------------
+TIME_RE = re.compile(r"^\s*(\d+):(\d\d):(\d\d)\s+(.+?)\s*$")
+
+
+def seconds(stamp: str) -> int:
+    h, m, s = (int(x) for x in stamp.split(":"))
+    return 3600 * h + 60 * m + s
+
+
+class WatchDirective(Directive):
+    """``watch``: link to the moments of the talk that a chapter covers.
+
+    Each content line is ``H:MM:SS Title``.
+    """
+
+    has_content = True
+
+    def run(self):
+        env = self.state.document.settings.env
+        url = env.config.wl_talk_url
+        if not self.content:
+            raise self.error("watch needs at least one line 'H:MM:SS Title'")
+        box = nodes.admonition(classes=["wl-watch", "tip"])
+        box += nodes.title(text="Watch along")
+        para = nodes.paragraph(text="This chapter follows the talk at ")
+        for i, line in enumerate(self.content):
+            m = TIME_RE.match(line)
+            if not m:
+                raise self.error(f"watch: expected 'H:MM:SS Title', got {line!r}")
+            stamp = f"{int(m.group(1))}:{m.group(2)}:{m.group(3)}"
+            if i:
+                para += nodes.Text("; " if i < len(self.content) - 1 else " and ")
+            para += nodes.reference("", f"{stamp} ({m.group(4)})",
+                                    refuri=f"{url}?t={seconds(stamp)}")
+        para += nodes.Text(".")
+        box += para
+        return [box]
+
+
+# ----------------------------------------------------------------------------------------------
+# Citable chapters
+# ----------------------------------------------------------------------------------------------
+def is_chapter(app: Sphinx, docname: str) -> bool:
+    return any(docname.startswith(p + "/") for p in app.config.wl_chapter_folders)
+
+
+def bibtex_for(app: Sphinx, docname: str, title: str) -> str:
+    cfg = app.config
+    url = cfg.html_baseurl.rstrip("/") + "/" + docname + ".html"
+    key = "widthlimits-" + re.sub(r"[^a-z0-9]+", "-", docname.lower()).strip("-")
+    authors = " and ".join(cfg.wl_authors)
+    return (
+        f"@incollection{{{key},\n"
+        f"  title     = {{{title}}},\n"
+        f"  author    = {{{authors}}},\n"
+        f"  booktitle = {{{cfg.project}: an executable textbook}},\n"
+        f"  year      = {{{cfg.wl_year}}},\n"
+        f"  edition   = {{{cfg.release}}},\n"
+        f"  url       = {{{url}}}\n"
+        f"}}"
+    )
+
+
+def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if doctree is None or not is_chapter(app, pagename):
+        return
+    cfg = app.config
+    title = re.sub(r"<[^>]+>", "", context.get("title", ""))
+    title = html.unescape(title)
+    url = cfg.html_baseurl.rstrip("/") + "/" + pagename + ".html"
+    tags = [("citation_title", title), ("citation_book_title", cfg.project),
+            ("citation_publication_date", str(cfg.wl_year)), ("citation_public_url", url),
+            ("citation_version", cfg.release)]
+    tags += [("citation_author", a) for a in cfg.wl_authors]
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<meta name="{k}" content="{html.escape(v, quote=True)}" />' for k, v in tags)
+    bib = html.escape(bibtex_for(app, pagename, title))
+    context["body"] = context.get("body", "") + (
+        '<section class="wl-cite" aria-label="Cite this chapter">'
+        "<h2>Cite this chapter</h2>"
+        f'<div class="highlight"><pre id="wl-bibtex">{bib}</pre></div>'
+        "</section>"
+    )
+
+
+def setup(app: Sphinx):
+    app.add_config_value("wl_package_dir", "src/widthlimits", "env")
+    app.add_config_value("wl_talk_url", "https://youtu.be/1aXOXHA7Jcw", "env")
+    app.add_config_value("wl_chapter_folders", [], "env")
+    app.add_config_value("wl_authors", ["The Width Limits authors"], "env")
+    app.add_config_value("wl_year", 2026, "env")
+    app.connect("source-read", inject_source_digest)
+    app.connect("doctree-read", collect_claims)
+    app.connect("env-purge-doc", purge_claims)
+    app.connect("env-merge-info", merge_claims)
+    app.connect("env-get-outdated", ledger_always_outdated)
+    app.connect("doctree-resolved", fill_ledger)
+    app.connect("build-finished", write_claims_json)
+    app.connect("html-page-context", page_context)
+    app.add_node(claims_ledger)
+    app.add_directive("claims-ledger", ClaimsLedgerDirective)
+    app.add_directive("watch", WatchDirective)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True,
+            "env_version": 1}

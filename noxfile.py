@@ -1,0 +1,94 @@
+"""Sessions: ``book``, ``tests``, ``doctests``, ``lint``, ``site``, ``bench``, ``slow``.
+
+Every session uses the ``venv`` backend (uv ignores this machine's pip settings and would fetch a
+CUDA torch), installs from the pinned ``constraints.txt`` and reuses its virtualenv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "tests", "doctests", "book", "site"]
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", "constraints.txt")
+
+
+def install(session: nox.Session, extras: str) -> None:
+    """Install the package with ``extras``, skipping pip when nothing it reads has changed."""
+    key = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+        + extras.encode()
+    ).hexdigest()
+    stamp = Path(session.virtualenv.location) / ".widthlimits-installed"
+    if stamp.exists() and stamp.read_text() == key:
+        return
+    session.install(*CONSTRAINTS, "-e", f".[{extras}]")
+    stamp.write_text(key)
+
+
+@nox.session
+def book(session: nox.Session) -> None:
+    """Build the book into _build/html, executing chapters whose code or library changed."""
+    install(session, "torch,book")
+    session.run("sphinx-build", "-c", ".", "-W", "-n", "--keep-going", "-b", "html",
+                "book", "_build/html", *session.posargs)
+    session.log(f"Open {ROOT / '_build' / 'html' / 'index.html'}")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the unit tests (the slow ones have their own session)."""
+    install(session, "torch,book,test")
+    session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session
+def slow(session: nox.Session) -> None:
+    """Run the slow checks, such as muP transfer over several base seeds."""
+    install(session, "torch,book,test")
+    session.run("pytest", "-m", "slow", *session.posargs)
+
+
+@nox.session
+def doctests(session: nox.Session) -> None:
+    """Run every docstring example of the package."""
+    install(session, "torch,test")
+    session.run("pytest", "--doctest-modules", "src/widthlimits", "-p", "no:cacheprovider",
+                "-o", "testpaths=", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*CONSTRAINTS, "ruff")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "conf.py", "book/_ext")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py",
+                "conf.py", "book/_ext")
+
+
+@nox.session
+def site(session: nox.Session) -> None:
+    """Browser tests of the built site in Debian's Chromium, driven by Playwright."""
+    if shutil.which("chromium") is None:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
+    install(session, "torch,book,test,site")
+    if not (ROOT / "_build" / "html" / "index.html").exists():
+        session.run("sphinx-build", "-c", ".", "-W", "-n", "--keep-going", "-b", "html",
+                    "book", "_build/html")
+    session.run("pytest", "tests/site", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Print the library's benchmark timings."""
+    install(session, "torch,test")
+    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)

@@ -1,0 +1,68 @@
+"""Small statistics shared by every part of the book: means with standard errors, power-law fits.
+
+Every tolerance in the book's claims comes from a standard error computed here, so the same rule
+is used everywhere: a random quantity is claimed within ``k`` standard errors (``k`` = 4 or 5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["mean_se", "loglog_slope"]
+
+
+def mean_se(samples, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Return the sample mean and its standard error ``std / sqrt(m)`` along ``axis``.
+
+    Examples
+    --------
+    >>> m, se = mean_se([1.0, 2.0, 3.0, 4.0])
+    >>> float(m), round(float(se), 4)
+    (2.5, 0.6455)
+    """
+    x = np.asarray(samples, dtype=float)
+    if x.ndim == 0 or x.shape[axis] < 2:
+        raise ValueError("mean_se needs at least two samples along the chosen axis")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("samples must be finite numbers")
+    m = x.shape[axis]
+    return x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(m)
+
+
+def loglog_slope(x, y, y_se=None) -> tuple[float, float]:
+    """Fit ``log y = c + s log x`` by (weighted) least squares and return ``(s, se(s))``.
+
+    With ``y_se`` (the standard errors of ``y``) the fit is weighted by the delta-method errors
+    of ``log y``, ``y_se / y``, and the slope's standard error propagates them. Without it, the
+    ordinary least-squares standard error from the residuals is returned (needs >= 3 points).
+
+    Examples
+    --------
+    >>> s, se = loglog_slope([10, 100, 1000], [1.0, 0.1, 0.01])
+    >>> round(s, 6), round(se, 6)
+    (-1.0, 0.0)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError("x and y must be 1-D arrays of the same length, at least 2")
+    if np.any(x <= 0) or np.any(y <= 0) or not np.all(np.isfinite(y)):
+        raise ValueError("a log-log fit needs positive, finite x and y")
+    lx, ly = np.log(x), np.log(y)
+    if y_se is not None:
+        y_se = np.asarray(y_se, dtype=float)
+        if y_se.shape != y.shape or np.any(y_se <= 0):
+            raise ValueError("y_se must be positive and have the shape of y")
+        w = (y / y_se) ** 2
+        xm = np.sum(w * lx) / np.sum(w)
+        sxx = np.sum(w * (lx - xm) ** 2)
+        s = np.sum(w * (lx - xm) * ly) / sxx
+        return float(s), float(np.sqrt(1.0 / sxx))
+    if x.size < 3:
+        raise ValueError("an unweighted fit needs at least 3 points to estimate its error")
+    a = np.vstack([np.ones_like(lx), lx]).T
+    coef, *_ = np.linalg.lstsq(a, ly, rcond=None)
+    resid = ly - a @ coef
+    sigma2 = resid @ resid / (x.size - 2)
+    cov = sigma2 * np.linalg.inv(a.T @ a)
+    return float(coef[1]), float(np.sqrt(cov[1, 1]))
