@@ -35,7 +35,14 @@ extensions = [
     "wlbook",
 ]
 
-exclude_patterns = ["_build", "_ext", "**/_*.md", "**.ipynb_checkpoints", "jupyter_execute", ".jupyter_cache"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "**/_*.md",
+    "**.ipynb_checkpoints",
+    "jupyter_execute",
+    ".jupyter_cache",
+]
 # `WL_ONLY=rmt,probability` builds only those parts (plus the front and back matter): an author's
 # fast loop. The full book, with -W, is what `nox -s book` and CI build.
 if os.environ.get("WL_ONLY"):
@@ -45,8 +52,14 @@ if os.environ.get("WL_ONLY"):
             exclude_patterns.append(f"{part}/*")
 
 # --- MyST and notebook execution -------------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution",
-                          "attrs_inline"]
+myst_enable_extensions = [
+    "dollarmath",
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "substitution",
+    "attrs_inline",
+]
 myst_heading_anchors = 3
 myst_dmath_double_inline = True
 nb_execution_mode = "cache"

@@ -23,7 +23,8 @@ CONSTRAINTS = ("-c", "constraints.txt")
 def install(session: nox.Session, extras: str) -> None:
     """Install the package with ``extras``, skipping pip when nothing it reads has changed."""
     key = hashlib.sha256(
-        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+        (ROOT / "pyproject.toml").read_bytes()
+        + (ROOT / "constraints.txt").read_bytes()
         + extras.encode()
     ).hexdigest()
     stamp = Path(session.virtualenv.location) / ".widthlimits-installed"
@@ -37,8 +38,19 @@ def install(session: nox.Session, extras: str) -> None:
 def book(session: nox.Session) -> None:
     """Build the book into _build/html, executing chapters whose code or library changed."""
     install(session, "torch,book")
-    session.run("sphinx-build", "-c", ".", "-W", "-n", "--keep-going", "-b", "html",
-                "book", "_build/html", *session.posargs)
+    session.run(
+        "sphinx-build",
+        "-c",
+        ".",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-b",
+        "html",
+        "book",
+        "_build/html",
+        *session.posargs,
+    )
     session.log(f"Open {ROOT / '_build' / 'html' / 'index.html'}")
 
 
@@ -60,8 +72,16 @@ def slow(session: nox.Session) -> None:
 def doctests(session: nox.Session) -> None:
     """Run every docstring example of the package."""
     install(session, "torch,test")
-    session.run("pytest", "--doctest-modules", "src/widthlimits", "-p", "no:cacheprovider",
-                "-o", "testpaths=", *session.posargs)
+    session.run(
+        "pytest",
+        "--doctest-modules",
+        "src/widthlimits",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "testpaths=",
+        *session.posargs,
+    )
 
 
 @nox.session
@@ -69,21 +89,31 @@ def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install(*CONSTRAINTS, "ruff")
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "conf.py", "book/_ext")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py",
-                "conf.py", "book/_ext")
+    session.run(
+        "ruff",
+        "format",
+        "--check",
+        "src",
+        "tests",
+        "benchmarks",
+        "noxfile.py",
+        "conf.py",
+        "book/_ext",
+    )
 
 
 @nox.session
 def site(session: nox.Session) -> None:
-    """Browser tests of the built site in Debian's Chromium, driven by Playwright."""
+    """Browser tests of the built site (run ``book`` first) in Debian's Chromium via Playwright."""
+    if not (ROOT / "_build" / "html" / "index.html").exists():
+        session.error("no built book in _build/html: run `nox -s book` first")
     if shutil.which("chromium") is None:
         session.run("apt-get", "update", "-qq", external=True)
         session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
-    install(session, "torch,book,test,site")
-    if not (ROOT / "_build" / "html" / "index.html").exists():
-        session.run("sphinx-build", "-c", ".", "-W", "-n", "--keep-going", "-b", "html",
-                    "book", "_build/html")
-    session.run("pytest", "tests/site", "-p", "no:cacheprovider", *session.posargs)
+    install(session, "site")
+    session.run(
+        "pytest", "tests/site", "-p", "no:cacheprovider", "-o", "testpaths=", *session.posargs
+    )
 
 
 @nox.session

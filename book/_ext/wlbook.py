@@ -31,7 +31,6 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 CLAIM_RE = re.compile(r'<div class="wl-claim" data-claim="([^"]*)"')
-IMPORT_RE = re.compile(r"^\s*(?:from|import)\s+(widthlimits(?:\.[\w.]+)?)", re.M)
 MYSTNB_RE = re.compile(r"^---\s*\n.*?(?:file_format:\s*mystnb|kernelspec:).*?\n---", re.S)
 LEDGER_DOC = "appendix/claims"
 
@@ -80,11 +79,14 @@ def dependencies(code: str, package_dir: Path) -> list[Path]:
     """
     files = module_files(package_dir)
     package = package_dir.name
-    todo = set(IMPORT_RE.findall(code))
+    import_re = re.compile(rf"^\s*(?:from|import)\s+({re.escape(package)}(?:\.[\w.]+)?)", re.M)
+    todo = set(import_re.findall(code))
     for m in list(todo):  # ``from widthlimits import rmt`` names a module too
-        todo |= {f"{package}.{x.strip()}" for x in
-                 re.findall(rf"from\s+{re.escape(m)}\s+import\s+\(?([\w, \n]+)", code)
-                 for x in x.split(",") if x.strip()}
+        for names in re.findall(rf"from\s+{re.escape(m)}\s+import\s+(\([^)]*\)|[^\n#]+)", code):
+            for x in names.strip("() \n").split(","):
+                x = x.split(" as ")[0].strip()
+                if x:
+                    todo.add(f"{m}.{x}")
     seen: set[str] = set()
     while todo:
         mod = todo.pop()
@@ -211,8 +213,11 @@ def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
         for c in claims:
             row = nodes.row()
             row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=c["id"])))
-            ref = nodes.reference("", app.env.titles[c["doc"]].astext()
-                                  if c["doc"] in app.env.titles else c["doc"], internal=True)
+            ref = nodes.reference(
+                "",
+                app.env.titles[c["doc"]].astext() if c["doc"] in app.env.titles else c["doc"],
+                internal=True,
+            )
             ref["refuri"] = app.builder.get_relative_uri(docname, c["doc"])
             row += nodes.entry("", nodes.paragraph("", "", ref))
             row += nodes.entry("", nodes.paragraph(text=c["statement"]))
@@ -244,8 +249,9 @@ def write_claims_json(app: Sphinx, exception) -> None:
         if not c["passed"]:
             logger.warning(f"claim {c['id']!r} in {c['doc']} did not pass")
     out = Path(app.outdir) / "claims.json"
-    out.write_text(json.dumps({"claims": claims}, indent=1, sort_keys=True) + "\n",
-                   encoding="utf-8")
+    out.write_text(
+        json.dumps({"claims": claims}, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     logger.info(f"wrote {len(claims)} claims to {out}")
 
 
@@ -283,8 +289,9 @@ class WatchDirective(Directive):
             stamp = f"{int(m.group(1))}:{m.group(2)}:{m.group(3)}"
             if i:
                 para += nodes.Text("; " if i < len(self.content) - 1 else " and ")
-            para += nodes.reference("", f"{stamp} ({m.group(4)})",
-                                    refuri=f"{url}?t={seconds(stamp)}")
+            para += nodes.reference(
+                "", f"{stamp} ({m.group(4)})", refuri=f"{url}?t={seconds(stamp)}"
+            )
         para += nodes.Text(".")
         box += para
         return [box]
@@ -321,12 +328,17 @@ def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     title = re.sub(r"<[^>]+>", "", context.get("title", ""))
     title = html.unescape(title)
     url = cfg.html_baseurl.rstrip("/") + "/" + pagename + ".html"
-    tags = [("citation_title", title), ("citation_book_title", cfg.project),
-            ("citation_publication_date", str(cfg.wl_year)), ("citation_public_url", url),
-            ("citation_version", cfg.release)]
+    tags = [
+        ("citation_title", title),
+        ("citation_book_title", cfg.project),
+        ("citation_publication_date", str(cfg.wl_year)),
+        ("citation_public_url", url),
+        ("citation_version", cfg.release),
+    ]
     tags += [("citation_author", a) for a in cfg.wl_authors]
     context["metatags"] = context.get("metatags", "") + "".join(
-        f'\n<meta name="{k}" content="{html.escape(v, quote=True)}" />' for k, v in tags)
+        f'\n<meta name="{k}" content="{html.escape(v, quote=True)}" />' for k, v in tags
+    )
     bib = html.escape(bibtex_for(app, pagename, title))
     context["body"] = context.get("body", "") + (
         '<section class="wl-cite" aria-label="Cite this chapter">'
@@ -353,5 +365,9 @@ def setup(app: Sphinx):
     app.add_node(claims_ledger)
     app.add_directive("claims-ledger", ClaimsLedgerDirective)
     app.add_directive("watch", WatchDirective)
-    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True,
-            "env_version": 1}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": False,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

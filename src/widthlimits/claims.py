@@ -61,7 +61,7 @@ class Claim:
         return (
             f'<div class="{MIME_MARKER}" data-claim="{payload}">'
             f'<span class="wl-claim-mark" aria-hidden="true">{mark}</span> '
-            f'<strong>Claim <code>{html.escape(self.id)}</code>:</strong> '
+            f"<strong>Claim <code>{html.escape(self.id)}</code>:</strong> "
             f"{html.escape(self.statement)} "
             f'<span class="wl-claim-numbers">Measured {_fmt(self.value)}; '
             f"{html.escape(self.expectation)}.</span></div>"
@@ -124,8 +124,9 @@ def check(
     v = _number("value", value)
     if not math.isfinite(v):
         raise ValueError(f"claim {id!r}: the value must be finite, got {v}")
-    expected, rtol, atol = (_number(n, x) for n, x in [("expected", expected), ("rtol", rtol),
-                                                      ("atol", atol)])
+    expected, rtol, atol = (
+        _number(n, x) for n, x in [("expected", expected), ("rtol", rtol), ("atol", atol)]
+    )
     lower, upper = _number("lower", lower), _number("upper", upper)
     if expected is None and lower is None and upper is None:
         raise ValueError(f"claim {id!r} needs an expectation: give expected=, lower= or upper=")
@@ -154,8 +155,9 @@ def check(
             expectation = f"expected at least {_fmt(lower)}"
         else:
             expectation = f"expected at most {_fmt(upper)}"
-    return Claim(id, statement.strip(), v, expected, rtol, atol, lower, upper, bool(passed),
-                 expectation)
+    return Claim(
+        id, statement.strip(), v, expected, rtol, atol, lower, upper, bool(passed), expectation
+    )
 
 
 def claim(
@@ -202,8 +204,16 @@ def claim(
     ...
     widthlimits.claims.ClaimError: Claim 'pi' failed: value 3 but expected 3.14159 ± 0.1. ...
     """
-    record = check(id, value, expected=expected, rtol=rtol, atol=atol, lower=lower,
-                   upper=upper, statement=statement)
+    record = check(
+        id,
+        value,
+        expected=expected,
+        rtol=rtol,
+        atol=atol,
+        lower=lower,
+        upper=upper,
+        statement=statement,
+    )
     if not record.passed:
         raise ClaimError(
             f"Claim {record.id!r} failed: value {_fmt(record.value)} but {record.expectation}. "

@@ -116,8 +116,14 @@ def loglog_with_fit(
     if slope is not None:
         lx, ly = np.log(x), np.log(y)
         xs = np.geomspace(x.min(), x.max(), 50)
-        ax.plot(xs, np.exp(ly.mean() + slope * (np.log(xs) - lx.mean())), "--", color=color,
-                alpha=0.8, label=f"slope {slope:.2f}")
+        ax.plot(
+            xs,
+            np.exp(ly.mean() + slope * (np.log(xs) - lx.mean())),
+            "--",
+            color=color,
+            alpha=0.8,
+            label=f"slope {slope:.2f}",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -125,9 +131,17 @@ def loglog_with_fit(
     return ax
 
 
-def density_histogram(samples, pdf=None, *, bins: int = 60, support=None, ax=None,
-                      label: str | None = None, pdf_label: str | None = None,
-                      xlabel: str = "x"):
+def density_histogram(
+    samples,
+    pdf=None,
+    *,
+    bins: int = 60,
+    support=None,
+    ax=None,
+    label: str | None = None,
+    pdf_label: str | None = None,
+    xlabel: str = "x",
+):
     """Histogram ``samples`` as a density and overlay a limiting density ``pdf`` if given.
 
     Examples
@@ -145,8 +159,17 @@ def density_histogram(samples, pdf=None, *, bins: int = 60, support=None, ax=Non
     if ax is None:
         _, ax = subplots()
     lo, hi = support if support is not None else (samples.min(), samples.max())
-    ax.hist(samples, bins=bins, range=(lo, hi), density=True, color=COLORS[5], alpha=0.7,
-            label=label, edgecolor="white", linewidth=0.3)
+    ax.hist(
+        samples,
+        bins=bins,
+        range=(lo, hi),
+        density=True,
+        color=COLORS[5],
+        alpha=0.7,
+        label=label,
+        edgecolor="white",
+        linewidth=0.3,
+    )
     if pdf is not None:
         xs = np.linspace(lo, hi, 400)
         ax.plot(xs, pdf(xs), color=COLORS[1], label=pdf_label)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "loglog_slope"]
+__all__ = ["mean_se", "rms_se", "loglog_slope"]
 
 
 def mean_se(samples, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -27,6 +27,27 @@ def mean_se(samples, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("samples must be finite numbers")
     m = x.shape[axis]
     return x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(m)
+
+
+def rms_se(errors, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    r"""Root mean square :math:`\sqrt{\overline{e^2}}` of ``errors`` along ``axis``, with its
+    standard error.
+
+    The standard error of the mean square :math:`m` is the standard error of a mean; the delta
+    method turns it into :math:`\mathrm{se}(\sqrt m) = \mathrm{se}(m) / (2\sqrt m)`.
+
+    Examples
+    --------
+    >>> r, se = rms_se([[3.0, -3.0, 3.0, -3.0]])
+    >>> float(r[0]), float(se[0])
+    (3.0, 0.0)
+    """
+    e2 = np.asarray(errors, dtype=float) ** 2
+    m, se = mean_se(e2, axis=axis)
+    if np.any(m <= 0):
+        raise ValueError("the errors are all zero: their RMS has no relative error to report")
+    r = np.sqrt(m)
+    return r, se / (2 * r)
 
 
 def loglog_slope(x, y, y_se=None) -> tuple[float, float]:

@@ -1,0 +1,396 @@
+r"""abc-parametrizations of an MLP: scalings with width, their exponent ``r``, and the presets.
+
+An MLP with :math:`L` hidden layers of width :math:`n` has :math:`L + 1` weight matrices
+:math:`W^1 \in \mathbb{R}^{n \times d}`, :math:`W^2, \dots, W^L \in \mathbb{R}^{n \times n}` and the
+readout :math:`W^{L+1} \in \mathbb{R}^{1 \times n}`. An **abc-parametrization** (Tensor Programs IV,
+Yang and Hu 2021, Section 3) fixes how they scale with :math:`n`:
+
+.. math::
+
+    W^l = n^{-a_l} w^l, \qquad w^l_{\alpha\beta} \sim \mathcal{N}(0, n^{-2 b_l}), \qquad
+    \text{SGD learning rate } \eta\, n^{-c}.
+
+Only :math:`w^l` is trained. The map :math:`(a, b, c) \mapsto (a + \theta, b - \theta,
+c - 2\theta)` leaves the function and its whole SGD trajectory unchanged, so only :math:`a_l + b_l`
+(the size of :math:`W^l` at initialization) and :math:`2 a_l + c` (the size of its update) matter.
+Setting :math:`\theta = -a_l` layer by layer gives the **"a absorbed into c"** convention of the
+talk and of microsoft's ``mup`` package: the trained parameter *is* :math:`W^l`, with
+initialization variance :math:`n^{-2(a_l + b_l)}` and its own learning rate
+:math:`\eta\, n^{-(2 a_l + c)}`.
+
+The two tables of scalings side by side (:math:`L \ge 2`; "fan-in" is :math:`d` for the input
+layer and :math:`n` otherwise; constants omitted):
+
+=========================  ======================  =======================  ====================
+layer                      TP4 (a, b), c = 0       absorbed: init var       absorbed: SGD lr
+=========================  ======================  =======================  ====================
+input :math:`W^1`          :math:`(-1/2, 1/2)`     :math:`1/d`              :math:`\eta\, n`
+hidden :math:`W^l`         :math:`(0, 1/2)`        :math:`1/n`              :math:`\eta`
+readout :math:`W^{L+1}`    :math:`(1/2, 1/2)`      :math:`1/n^2`            :math:`\eta / n`
+=========================  ======================  =======================  ====================
+
+With Adam, whose update has entries of size :math:`\eta` whatever the gradient's size, µP's
+learning rates are :math:`\eta` (input), :math:`\eta/n` (hidden) and :math:`\eta/n` (readout)
+(Yang et al. 2021, Tensor Programs V, Table 3).
+
+The exponent that decides everything (TP4, Section 3) is
+
+.. math::
+
+    r = \min(a_{L+1} + b_{L+1},\; 2 a_{L+1} + c) + c - 1
+        + \min_{1 \le l \le L} \bigl(2 a_l + \mathbb{1}[l = 1]\bigr):
+
+after one step of SGD every hidden layer's activations move by :math:`\Theta(n^{-r})`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+__all__ = ["ABC", "standard", "ntk", "mean_field", "mup"]
+
+_EPS = 1e-12
+
+
+def _as_float_tuple(name: str, xs) -> tuple[float, ...]:
+    if isinstance(xs, str) or not isinstance(xs, Sequence):
+        raise TypeError(f"{name} must be a sequence of numbers, got {type(xs).__name__}")
+    out = []
+    for x in xs:
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{name} must contain real numbers, got {x!r}")
+        x = float(x)
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must contain finite numbers, got {x}")
+        out.append(x)
+    return tuple(out)
+
+
+def _fmt(x: float) -> str:
+    return str(Fraction(x).limit_denominator(12))
+
+
+@dataclass(frozen=True, init=False)
+class ABC:
+    r"""An abc-parametrization of an MLP with ``L = len(a) - 1`` hidden layers, trained by SGD.
+
+    Layer ``l`` (1-based; ``l = L + 1`` is the readout) has :math:`W^l = n^{-a_l} w^l` with
+    :math:`w^l_{\alpha\beta} \sim \mathcal{N}(0, n^{-2 b_l})`, and SGD's learning rate is
+    :math:`\eta\, n^{-c}` (Tensor Programs IV, Section 3).
+
+    Parameters
+    ----------
+    a, b : sequence of float
+        The exponents of the multipliers and of the initialization, one per weight matrix
+        (length ``L + 1`` with ``L >= 1``).
+    c : float
+        The exponent of the learning rate.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` and ``b`` have different lengths, if ``L < 1``, or if a value is not finite.
+    TypeError
+        If an entry is not a real number.
+
+    Examples
+    --------
+    >>> p = ABC([-0.5, 0.0, 0.5], [0.5, 0.5, 0.5], 0.0)
+    >>> p.L, p.r, p.is_stable, p.is_feature_learning
+    (2, 0.0, True, True)
+    >>> p.equivalent(ABC([0.0, 0.5, 1.0], [0.0, 0.0, 0.0], -1.0))
+    True
+
+    References
+    ----------
+    G. Yang and E. J. Hu, *Tensor Programs IV: Feature Learning in Infinite-Width Neural
+    Networks*, ICML 2021, Section 3.
+    """
+
+    a: tuple[float, ...]
+    b: tuple[float, ...]
+    c: float
+
+    def __init__(self, a, b, c):
+        a = _as_float_tuple("a", a)
+        b = _as_float_tuple("b", b)
+        (c,) = _as_float_tuple("c", [c]) if isinstance(c, numbers.Real) else (None,)
+        if c is None:
+            raise TypeError("c must be a single real number (the learning-rate exponent)")
+        if len(a) != len(b):
+            raise ValueError(
+                f"a and b need one entry per weight matrix, so the same length; got {len(a)} "
+                f"and {len(b)}"
+            )
+        if len(a) < 2:
+            raise ValueError(
+                f"an MLP needs L >= 1 hidden layers, so a and b of length >= 2; got {len(a)}"
+            )
+        object.__setattr__(self, "a", a)
+        object.__setattr__(self, "b", b)
+        object.__setattr__(self, "c", c)
+
+    def __repr__(self) -> str:
+        a = ", ".join(map(_fmt, self.a))
+        b = ", ".join(map(_fmt, self.b))
+        return f"ABC(a=[{a}], b=[{b}], c={_fmt(self.c)})"
+
+    @property
+    def L(self) -> int:
+        """The number of hidden layers.
+
+        Examples
+        --------
+        >>> mup(3).L
+        3
+        """
+        return len(self.a) - 1
+
+    @property
+    def r(self) -> float:
+        r"""The feature-update exponent of TP4 (Section 3).
+
+        .. math::
+
+            r = \min(a_{L+1} + b_{L+1}, 2 a_{L+1} + c) + c - 1
+                + \min_{1 \le l \le L} (2 a_l + \mathbb{1}[l = 1]).
+
+        Examples
+        --------
+        >>> standard(2).r, standard(2, lr_exponent=1).r, ntk(2).r, mup(2).r
+        (-1.0, 0.5, 0.5, 0.0)
+        """
+        a, b, c, L = self.a, self.b, self.c, self.L
+        readout = min(a[L] + b[L], 2 * a[L] + c)
+        layers = min(2 * a[l] + (1.0 if l == 0 else 0.0) for l in range(L))
+        return readout + c - 1.0 + layers
+
+    @property
+    def is_stable(self) -> bool:
+        r"""Whether the network is stable at initialization and during training (TP4, Section 3).
+
+        Stable means: :math:`a_1 + b_1 = 0`, :math:`a_l + b_l = 1/2` for :math:`2 \le l \le L`,
+        :math:`a_{L+1} + b_{L+1} \ge 1/2`, :math:`r \ge 0`, :math:`2 a_{L+1} + c \ge 1` and
+        :math:`a_{L+1} + b_{L+1} + r \ge 1`.
+
+        Examples
+        --------
+        >>> standard(2).is_stable, standard(2, lr_exponent=1).is_stable
+        (False, True)
+        """
+        a, b, c, L = self.a, self.b, self.c, self.L
+        init = abs(a[0] + b[0]) < _EPS and all(abs(a[l] + b[l] - 0.5) < _EPS for l in range(1, L))
+        init = init and a[L] + b[L] >= 0.5 - _EPS
+        r = self.r
+        return bool(
+            init and r >= -_EPS and 2 * a[L] + c >= 1 - _EPS and a[L] + b[L] + r >= 1 - _EPS
+        )
+
+    @property
+    def is_nontrivial(self) -> bool:
+        r"""Whether a stable parametrization moves the output by :math:`\Theta(1)` (TP4, Section 3).
+
+        A stable abc-parametrization is nontrivial iff :math:`a_{L+1} + b_{L+1} + r = 1` or
+        :math:`2 a_{L+1} + c = 1`. Unstable parametrizations are reported as not nontrivial.
+
+        Examples
+        --------
+        >>> mup(2).is_nontrivial, ABC([0, 0.5, 1.0], [0, 0, 0], 0).is_nontrivial
+        (True, False)
+        """
+        if not self.is_stable:
+            return False
+        a, b, c, L = self.a, self.b, self.c, self.L
+        return bool(abs(a[L] + b[L] + self.r - 1) < _EPS or abs(2 * a[L] + c - 1) < _EPS)
+
+    @property
+    def is_feature_learning(self) -> bool:
+        r"""Whether a stable parametrization learns features, which holds iff :math:`r = 0`.
+
+        (TP4, Section 3.) Unstable parametrizations are reported as
+        ``False``.
+
+        Examples
+        --------
+        >>> mup(2).is_feature_learning, ntk(2).is_feature_learning
+        (True, False)
+        """
+        return bool(self.is_stable and abs(self.r) < _EPS)
+
+    @property
+    def is_kernel_regime(self) -> bool:
+        r"""Whether a stable, nontrivial parametrization is in the kernel regime: :math:`r > 0`.
+
+        (TP4, Section 3.) By the Dynamical Dichotomy a stable nontrivial parametrization is
+        either feature learning or in the kernel regime, never both.
+
+        Examples
+        --------
+        >>> ntk(2).is_kernel_regime, mup(2).is_kernel_regime
+        (True, False)
+        """
+        return bool(self.is_stable and self.is_nontrivial and self.r > _EPS)
+
+    def equivalent(self, other: ABC) -> bool:
+        r"""Whether ``other`` equals this one under :math:`(a, b, c) \to (a + t, b - t, c - 2t)`.
+
+        Parameters
+        ----------
+        other : ABC
+            Another parametrization with the same number of layers.
+
+        Returns
+        -------
+        bool
+            ``True`` iff a single real ``t`` maps ``self`` to ``other``.
+
+        Raises
+        ------
+        TypeError
+            If ``other`` is not an :class:`ABC`.
+
+        Examples
+        --------
+        >>> mup(2).equivalent(mup(2).shifted(0.5))
+        True
+        >>> mup(2).equivalent(ntk(2))
+        False
+        """
+        if not isinstance(other, ABC):
+            raise TypeError(f"equivalent() needs an ABC, got {type(other).__name__}")
+        if other.L != self.L:
+            return False
+        t = other.a[0] - self.a[0]
+        return bool(
+            all(abs(y - x - t) < _EPS for x, y in zip(self.a, other.a, strict=True))
+            and all(abs(y - x + t) < _EPS for x, y in zip(self.b, other.b, strict=True))
+            and abs(other.c - self.c + 2 * t) < _EPS
+        )
+
+    def shifted(self, t: float) -> ABC:
+        r"""Return the equivalent parametrization :math:`(a + t, b - t, c - 2t)`.
+
+        Examples
+        --------
+        >>> mup(1).shifted(0.5)
+        ABC(a=[0, 1], b=[0, 0], c=-1)
+        """
+        t = _as_float_tuple("t", [t])[0]
+        return ABC([x + t for x in self.a], [x - t for x in self.b], self.c - 2 * t)
+
+    def absorbed(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        r"""The "a absorbed into c" form: per-layer init exponents and SGD learning-rate exponents.
+
+        Returns ``(a_l + b_l)_l`` (the trained :math:`W^l` has variance :math:`n^{-2(a_l+b_l)}`)
+        and ``(2 a_l + c)_l`` (its learning rate is :math:`\eta\, n^{-(2 a_l + c)}`); both are
+        invariant under the symmetry.
+
+        Examples
+        --------
+        >>> mup(2).absorbed()
+        ((0.0, 0.5, 1.0), (-1.0, 0.0, 1.0))
+        """
+        return (
+            tuple(x + y for x, y in zip(self.a, self.b, strict=True)),
+            tuple(2 * x + self.c for x in self.a),
+        )
+
+    def adam_lr_exponents(self) -> tuple[float, ...]:
+        r"""Per-layer exponents :math:`e_l` of Adam's learning rate on :math:`W^l`: :math:`\eta n^{-e_l}`.
+
+        Adam's update has entries of size :math:`\eta` whatever the gradient's size, so to move
+        each :math:`W^l` as SGD does under this parametrization its learning rate must equal
+        SGD's (:math:`n^{-(2a_l + c)}`) times the size of a gradient entry at initialization,
+        :math:`n^{-g}` with :math:`g = \min(a_{L+1} + b_{L+1}, 2 a_{L+1} + c)` for
+        :math:`l \le L` (the backpropagated signal) and :math:`g = 0` for the readout (whose
+        gradient is the last activations). For µP this gives :math:`(0, 1, \dots, 1)`: the Adam
+        table of TP5 (Table 3); for SP it gives 0 for every layer.
+
+        Examples
+        --------
+        >>> mup(2).adam_lr_exponents()
+        (0.0, 1.0, 1.0)
+        >>> standard(2).adam_lr_exponents()
+        (0.0, 0.0, 0.0)
+        """
+        a, b, c, L = self.a, self.b, self.c, self.L
+        g = min(a[L] + b[L], 2 * a[L] + c)
+        return tuple(2 * a[l] + c + (g if l < L else 0.0) for l in range(L + 1))
+
+
+def _check_L(L) -> int:
+    if isinstance(L, bool) or not isinstance(L, numbers.Integral):
+        raise TypeError(f"L (the number of hidden layers) must be an integer, got {L!r}")
+    if L < 1:
+        raise ValueError(f"L (the number of hidden layers) must be at least 1, got {L}")
+    return int(L)
+
+
+def standard(L: int, lr_exponent: float = 0.0) -> ABC:
+    r"""The standard parametrization (PyTorch's default): :math:`a = 0`, :math:`b = (0, 1/2, \dots)`.
+
+    Parameters
+    ----------
+    L : int
+        Number of hidden layers, at least 1.
+    lr_exponent : float
+        ``c``: 0 for a learning rate of order 1 (unstable: :math:`r = -1` for :math:`L \ge 2`,
+        :math:`r = 0` for :math:`L = 1`), 1 for a learning rate of order :math:`1/n` (the kernel
+        regime: :math:`r = 1/2` for :math:`L \ge 2`, :math:`r = 3/2` for :math:`L = 1`).
+
+    Examples
+    --------
+    >>> standard(1).r, standard(1, lr_exponent=1).r
+    (0.0, 1.5)
+    """
+    L = _check_L(L)
+    return ABC([0.0] * (L + 1), [0.0] + [0.5] * L, lr_exponent)
+
+
+def ntk(L: int) -> ABC:
+    r"""The NTK parametrization: :math:`a = (0, 1/2, \dots, 1/2)`, :math:`b = 0`, :math:`c = 0`.
+
+    Examples
+    --------
+    >>> ntk(2), ntk(2).r
+    (ABC(a=[0, 1/2, 1/2], b=[0, 0, 0], c=0), 0.5)
+    """
+    L = _check_L(L)
+    return ABC([0.0] + [0.5] * L, [0.0] * (L + 1), 0.0)
+
+
+def mean_field(L: int = 1) -> ABC:
+    r"""The mean-field parametrization of a one-hidden-layer net: :math:`a = (0, 1)`, :math:`b = 0`,
+    :math:`c = -1`.
+
+    Raises
+    ------
+    ValueError
+        If ``L != 1``: mean field is defined here for one hidden layer only.
+
+    Examples
+    --------
+    >>> mean_field().r, mean_field().is_feature_learning
+    (0.0, True)
+    """
+    L = _check_L(L)
+    if L != 1:
+        raise ValueError(f"the mean-field parametrization is defined for L = 1 only, got L = {L}")
+    return ABC([0.0, 1.0], [0.0, 0.0], -1.0)
+
+
+def mup(L: int) -> ABC:
+    r"""The maximal-update parametrization µP for SGD: :math:`a = (-1/2, 0, \dots, 0, 1/2)`,
+    :math:`b = 1/2`, :math:`c = 0` (TP4, Section 5, up to the symmetry).
+
+    Examples
+    --------
+    >>> mup(2), mup(2).r
+    (ABC(a=[-1/2, 0, 1/2], b=[1/2, 1/2, 1/2], c=0), 0.0)
+    """
+    L = _check_L(L)
+    return ABC([-0.5] + [0.0] * (L - 1) + [0.5], [0.5] * (L + 1), 0.0)

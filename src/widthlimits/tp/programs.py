@@ -1,0 +1,124 @@
+"""Ready-made tensor programs used by the book: matrix powers, Wishart powers, deep MLPs, and a
+simulation helper that runs a program at several widths and seeds.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .program import Program
+
+__all__ = ["power_program", "wishart_program", "mlp_program", "simulate_many"]
+
+
+def _k(k, name="k") -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"{name} must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def power_program(k: int, symmetric: bool = True, std: float = 1.0) -> Program:
+    r"""The program of :math:`\frac1n v^\top M^j v`, :math:`j = 1..k`, with moments ``"m1"``...
+
+    With ``symmetric=True``, :math:`M = W = (A + A^\top)/\sqrt2` (a Wigner matrix) and the
+    program uses ``A.T`` (NETSOR-transpose); the limits are the semicircle moments. With
+    ``symmetric=False``, :math:`M = A`, the program is a NETSOR program, and the limits are 0.
+
+    Examples
+    --------
+    >>> p = power_program(4); [round(p.limit()[f"m{j}"], 12) for j in (2, 4)]
+    [1.0, 2.0]
+    """
+    k = _k(k)
+    p = Program()
+    A = p.matrix("A", std=std)
+    v = p.vector("v")
+    x = v
+    for j in range(1, k + 1):
+        x = p.linear([2**-0.5, 2**-0.5], [A @ x, A.T @ x], name=f"x{j}") if symmetric else p.matmul(
+            A, x, name=f"x{j}")
+        p.moment(f"m{j}", _dot, v, x)
+    return p
+
+
+def wishart_program(k: int) -> Program:
+    r"""The program of :math:`\frac1n v^\top (A^\top A)^j v`, :math:`j = 1..k` (moments ``"m1"``..).
+
+    Its limits are the Marchenko-Pastur moments at ratio 1, the Catalan numbers :math:`C_j`.
+
+    Examples
+    --------
+    >>> [round(v, 12) for v in wishart_program(3).limit().values()]
+    [1.0, 2.0, 5.0]
+    """
+    k = _k(k)
+    p = Program()
+    A = p.matrix("A")
+    v = p.vector("v")
+    x = v
+    for j in range(1, k + 1):
+        x = p.matmul(A.T, A @ x, name=f"x{j}")
+        p.moment(f"m{j}", _dot, v, x)
+    return p
+
+
+def _dot(a, b):
+    return a * b
+
+
+def mlp_program(depth: int, input_cov, phi: Callable = np.tanh, std: float = 1.0) -> Program:
+    r"""A depth-``depth`` MLP on several inputs: :math:`h^{l+1}_i = W^{l+1}\phi(h^l_i)`.
+
+    The first-layer pre-activations :math:`h^1_i` are initial vectors with covariance
+    ``input_cov``; each of the ``depth`` layers has its own matrix with entry variance
+    ``std**2 / n``. The moments ``"K{i}{j}"`` (``i >= j``) are :math:`\frac1n h^{L+1}_i\cdot
+    h^{L+1}_j`, whose limits are the NNGP kernel.
+
+    Examples
+    --------
+    >>> p = mlp_program(2, [[1.0]], phi=lambda z: np.maximum(z, 0), std=2**0.5)
+    >>> round(p.limit()["K00"], 12)   # ReLU with std^2 = 2 preserves the variance
+    1.0
+    """
+    depth = _k(depth, "depth")
+    cov = np.asarray(input_cov, dtype=float)
+    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
+        raise ValueError(f"input_cov must be a square matrix, got shape {cov.shape}")
+    p = Program()
+    hs = p.vectors([f"h1_{i}" for i in range(len(cov))], cov=cov)
+    for layer in range(depth):
+        W = p.matrix(f"W{layer + 2}", std=std)
+        hs = [W @ p.nonlin(phi, h) for h in hs]
+    for i in range(len(hs)):
+        for j in range(i + 1):
+            p.moment(f"K{i}{j}", _dot, hs[i], hs[j])
+    return p
+
+
+def simulate_many(program: Program, ns: Sequence[int], seeds: int,
+                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Run ``program`` ``seeds`` times at each width in ``ns``.
+
+    Returns ``{moment name: array of shape (len(ns), seeds)}``.
+
+    Examples
+    --------
+    >>> out = simulate_many(power_program(2), [50, 100], 3, np.random.default_rng(0))
+    >>> out["m2"].shape
+    (2, 3)
+    """
+    if not isinstance(program, Program):
+        raise TypeError(f"program must be a Program, got {type(program).__name__}")
+    seeds = _k(seeds, "seeds")
+    ns = [_k(n, "each width") for n in ns]
+    names = program.moment_names
+    out = {nm: np.empty((len(ns), seeds)) for nm in names}
+    for a, n in enumerate(ns):
+        for s in range(seeds):
+            res = program.simulate(n, rng)
+            for nm in names:
+                out[nm][a, s] = res[nm]
+    return out

@@ -1,0 +1,353 @@
+r"""Hyperparameter transfer: learning-rate sweeps over widths, on data that ships with scikit-learn.
+
+:func:`lr_sweep` trains :class:`~widthlimits.nn.MLP` classifiers on the handwritten digits of
+:func:`sklearn.datasets.load_digits` (1797 images of 8 x 8 pixels, nothing downloaded) for every
+combination of parametrization, optimizer, width, learning rate and seed, and returns the held-out
+loss of each. All learning rates and seeds of one width are trained *together*: their parameters
+are stacked and one vectorized step (:func:`torch.func.vmap` of the model's own forward pass)
+updates them all, which is what makes the book-scale sweep fit in a minute of CPU.
+
+:func:`optimal_lr` reads off the best learning rate of each width (by grid index and, per seed,
+by a parabola through the best grid point and its neighbours in :math:`\log_2 \eta`), and
+:func:`plot_transfer` draws the classic figure: loss against learning rate, one curve per width.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from .nn import MLP, _positive_int
+
+__all__ = ["load_digits_split", "lr_sweep", "optimal_lr", "plot_transfer"]
+
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+
+
+def load_digits_split(test_fraction: float = 0.25, seed: int = 0, dtype=torch.float32):
+    """scikit-learn's digits, standardized with the training statistics, split into train and test.
+
+    Parameters
+    ----------
+    test_fraction : float
+        Fraction of the 1797 images held out, in (0, 1).
+    seed : int
+        Seed of the ``numpy.random.Generator`` that shuffles before splitting.
+    dtype : torch.dtype
+
+    Returns
+    -------
+    x_train, y_train, x_test, y_test : torch.Tensor
+        Inputs of shape ``(m, 64)`` (pixels standardized per feature, constant pixels left at
+        zero) and integer labels in ``0..9``.
+
+    Examples
+    --------
+    >>> x, y, xt, yt = load_digits_split()
+    >>> tuple(x.shape), tuple(xt.shape), int(y.max())
+    ((1348, 64), (449, 64), 9)
+    """
+    from sklearn.datasets import load_digits
+
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    data = load_digits()
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(data.target))
+    n_test = int(round(test_fraction * len(order)))
+    test, train = order[:n_test], order[n_test:]
+    x = data.data.astype(np.float64)
+    mean, std = x[train].mean(axis=0), x[train].std(axis=0)
+    std[std == 0] = 1.0
+    x = (x - mean) / std
+
+    def t(a, dt):
+        return torch.as_tensor(np.ascontiguousarray(a), dtype=dt)
+
+    return (t(x[train], dtype), t(data.target[train], torch.long), t(x[test], dtype),
+            t(data.target[test], torch.long))
+
+
+def _check_list(name, xs, kind):
+    if isinstance(xs, str | bytes) or not isinstance(xs, Sequence) or len(xs) == 0:
+        raise ValueError(f"{name} must be a non-empty sequence, got {xs!r}")
+    for x in xs:
+        if isinstance(x, bool) or not isinstance(x, kind):
+            raise TypeError(f"{name} must contain {kind.__name__} values, got {x!r}")
+    return list(xs)
+
+
+def _train_width(width, lrs, seeds, param, optimizer, data, *, depth, steps, batch_size,
+                 base_width, nonlinearity, device, zero_readout):
+    """Train len(lrs) * len(seeds) models of one width together; return their final losses."""
+    from torch.func import functional_call, grad_and_value, stack_module_state, vmap
+
+    x, y, xt, yt = (d.to(device) for d in data)
+    d_in, d_out = x.shape[1], int(y.max()) + 1
+    models = []
+    for seed in seeds:
+        for _ in lrs:
+            g = torch.Generator().manual_seed(int(seed))
+            models.append(MLP(d_in, width, d_out, depth, param, base_width, nonlinearity,
+                              zero_readout=zero_readout, generator=g, dtype=x.dtype))
+    base = models[0]
+    groups = base.param_groups(1.0, optimizer)
+    names = [n for n, _ in base.named_parameters()]
+    factors = {}
+    for grp in groups:  # param_groups' order is the order of named_parameters' tensors
+        (p,) = grp["params"]
+        factors[next(n for n, q in base.named_parameters() if q is p)] = grp["lr"]
+    params, _ = stack_module_state(models)
+    params = {n: params[n].detach().to(device) for n in names}
+    lr_vec = torch.tensor([lr for _ in seeds for lr in lrs], dtype=x.dtype, device=device)
+    m = len(models)
+
+    def loss_fn(p, xb, yb):
+        out = functional_call(base, p, (xb,))
+        return torch.nn.functional.cross_entropy(out, yb)
+
+    step_fn = vmap(grad_and_value(loss_fn), in_dims=(0, 0, 0))
+    eval_fn = vmap(loss_fn, in_dims=(0, None, None))
+    # each seed has its own minibatch order, shared by all its learning rates
+    gens = [torch.Generator().manual_seed(10_000 + int(s)) for s in seeds]
+    state = {n: (torch.zeros_like(v), torch.zeros_like(v)) for n, v in params.items()}
+    n_train = x.shape[0]
+    for t in range(1, steps + 1):
+        idx = torch.stack([torch.randperm(n_train, generator=g)[:batch_size] for g in gens])
+        idx = idx.repeat_interleave(len(lrs), dim=0).to(device)
+        grads, _ = step_fn(params, x[idx], y[idx])
+        with torch.no_grad():
+            for n, v in params.items():
+                lr = (lr_vec * factors[n]).view(m, *([1] * (v.ndim - 1)))
+                gr = grads[n]
+                if optimizer == "sgd":
+                    v -= lr * gr
+                else:
+                    m1, v2 = state[n]
+                    m1.mul_(_BETA1).add_(gr, alpha=1 - _BETA1)
+                    v2.mul_(_BETA2).addcmul_(gr, gr, value=1 - _BETA2)
+                    mhat = m1 / (1 - _BETA1**t)
+                    vhat = v2 / (1 - _BETA2**t)
+                    v -= lr * mhat / (vhat.sqrt() + _EPS)
+    with torch.no_grad():
+        train = eval_fn(params, x, y).cpu().numpy()
+        test = eval_fn(params, xt, yt).cpu().numpy()
+        acc = vmap(lambda p: (functional_call(base, p, (xt,)).argmax(1) == yt).float().mean())(
+            params).cpu().numpy()
+    shape = (len(seeds), len(lrs))
+    return train.reshape(shape).T, test.reshape(shape).T, acc.reshape(shape).T
+
+
+def lr_sweep(
+    widths: Sequence[int],
+    lrs: Sequence[float],
+    seeds: Sequence[int] = (0, 1, 2),
+    parametrizations: Sequence = ("sp", "mup"),
+    optimizers: Sequence[str] = ("sgd", "adam"),
+    *,
+    depth: int = 2,
+    steps: int = 100,
+    batch_size: int = 128,
+    base_width: int | None = None,
+    nonlinearity="relu",
+    zero_readout: bool = False,
+    device: str = "cpu",
+    progress: bool = False,
+    data=None,
+) -> dict:
+    r"""Train digit classifiers over a grid of widths and learning rates; return held-out losses.
+
+    Every run trains an :class:`~widthlimits.nn.MLP` with ``depth`` hidden layers for ``steps``
+    minibatch steps of SGD or Adam (learning rates from :meth:`MLP.param_groups`, so each
+    parametrization is trained as it prescribes) on the cross-entropy loss. A run whose loss
+    overflows is reported with an infinite loss and counted in ``diverged``.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Widths, increasing.
+    lrs : sequence of float
+        The base learning rates :math:`\eta`, increasing (a geometric grid is best).
+    seeds : sequence of int
+        Each seed fixes a network's initialization and its minibatch order.
+    parametrizations : sequence of {"sp", "ntk", "mup"} or ABC
+    optimizers : sequence of {"sgd", "adam"}
+    depth, steps, batch_size : int
+    base_width : int, optional
+        Width at which µP equals SP; defaults to ``widths[0]``.
+    nonlinearity : str or callable
+    zero_readout : bool
+    device : str
+        A torch device, such as ``"cpu"`` or ``"cuda"``.
+    progress : bool
+        Show a ``tqdm`` progress bar over the widths.
+    data : tuple of torch.Tensor, optional
+        ``(x_train, y_train, x_test, y_test)``; by default :func:`load_digits_split`.
+
+    Returns
+    -------
+    dict
+        ``train_loss``, ``test_loss``, ``test_acc``: arrays of shape ``(len(parametrizations),
+        len(optimizers), len(widths), len(lrs), len(seeds))``; the coordinates ``widths``,
+        ``lrs``, ``seeds``, ``parametrizations`` (names), ``optimizers``; ``diverged`` (count),
+        ``seconds`` (wall time) and the settings.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For empty or malformed grids, unknown optimizers, or non-positive sizes.
+
+    Examples
+    --------
+    >>> out = lr_sweep([16, 32], [0.01, 0.1], seeds=(0, 1), optimizers=("sgd",), steps=3)
+    >>> out["test_loss"].shape
+    (2, 1, 2, 2, 2)
+    """
+    widths = [_positive_int("width", w) for w in _check_list("widths", widths, numbers.Integral)]
+    lrs = [float(v) for v in _check_list("lrs", lrs, numbers.Real)]
+    if any(not (math.isfinite(v) and v > 0) for v in lrs):
+        raise ValueError(f"learning rates must be positive and finite, got {lrs}")
+    seeds = [int(s) for s in _check_list("seeds", seeds, numbers.Integral)]
+    parametrizations = list(parametrizations)
+    optimizers = list(optimizers)
+    for o in optimizers:
+        if o not in ("sgd", "adam"):
+            raise ValueError(f"optimizers must be 'sgd' or 'adam', got {o!r}")
+    if not parametrizations:
+        raise ValueError("give at least one parametrization")
+    depth, steps = _positive_int("depth", depth), _positive_int("steps", steps)
+    batch_size = _positive_int("batch_size", batch_size)
+    base_width = widths[0] if base_width is None else _positive_int("base_width", base_width)
+    data = load_digits_split() if data is None else data
+    shape = (len(parametrizations), len(optimizers), len(widths), len(lrs), len(seeds))
+    train, test, acc = np.empty(shape), np.empty(shape), np.empty(shape)
+    jobs = [(i, j, k) for i in range(shape[0]) for j in range(shape[1]) for k in range(shape[2])]
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(jobs, desc="lr sweep")
+    start = time.perf_counter()
+    for i, j, k in jobs:
+        tr, te, ac = _train_width(
+            widths[k], lrs, seeds, parametrizations[i], optimizers[j], data, depth=depth,
+            steps=steps, batch_size=min(batch_size, data[0].shape[0]), base_width=base_width,
+            nonlinearity=nonlinearity, device=device, zero_readout=zero_readout)
+        train[i, j, k], test[i, j, k], acc[i, j, k] = tr, te, ac
+    bad = ~np.isfinite(test) | ~np.isfinite(train)
+    train[bad], test[bad], acc[bad] = np.inf, np.inf, 0.0
+    names = [p if isinstance(p, str) else repr(p) for p in parametrizations]
+    return {
+        "train_loss": train, "test_loss": test, "test_acc": acc, "widths": np.array(widths),
+        "lrs": np.array(lrs), "seeds": np.array(seeds), "parametrizations": names,
+        "optimizers": optimizers, "diverged": int(bad.sum()),
+        "seconds": time.perf_counter() - start, "depth": depth, "steps": steps,
+        "batch_size": batch_size, "base_width": base_width,
+    }
+
+
+def optimal_lr(losses: np.ndarray, lrs: Sequence[float]) -> dict:
+    r"""The best learning rate of each width: grid index of the seed-mean, and per-seed refined.
+
+    Parameters
+    ----------
+    losses : array of shape ``(..., n_lrs, n_seeds)``
+        For example ``lr_sweep(...)["test_loss"][p, o]`` of shape ``(n_widths, n_lrs, n_seeds)``.
+    lrs : sequence of float
+        The geometric grid of learning rates.
+
+    Returns
+    -------
+    dict
+        ``index``: grid index of the minimum of the seed-mean loss, shape ``(...)``;
+        ``log2_lr``: per-seed optimum of :math:`\log_2 \eta`, shape ``(..., n_seeds)``: the vertex
+        of the parabola through the per-seed best grid point and its two neighbours (the grid
+        point itself at an edge of the grid or when the parabola does not open upwards).
+
+    Examples
+    --------
+    >>> lrs = [0.25, 0.5, 1.0, 2.0]
+    >>> loss = np.array([[3.0], [2.0], [2.0], [3.0]])[None]  # one width, one seed
+    >>> out = optimal_lr(np.repeat(loss, 2, axis=-1), lrs)
+    >>> int(out["index"][0]), float(out["log2_lr"][0, 0])
+    (1, -0.5)
+    """
+    losses = np.asarray(losses, dtype=float)
+    u = np.log2(np.asarray(lrs, dtype=float))
+    if losses.ndim < 2 or losses.shape[-2] != u.size:
+        raise ValueError(f"losses must have shape (..., {u.size}, n_seeds), got {losses.shape}")
+    if np.isnan(losses).any():
+        raise ValueError("losses must not contain NaN (diverged runs are +inf)")
+    with np.errstate(invalid="ignore"):
+        mean = losses.mean(axis=-1)
+    index = np.argmin(np.where(np.isfinite(mean), mean, np.inf), axis=-1)
+    best = np.argmin(losses, axis=-2)  # (..., n_seeds)
+    refined = u[best].astype(float)
+    lo, hi = np.clip(best - 1, 0, u.size - 1), np.clip(best + 1, 0, u.size - 1)
+    take = np.take_along_axis
+    fl = take(losses, lo[..., None, :], axis=-2)[..., 0, :]
+    f0 = take(losses, best[..., None, :], axis=-2)[..., 0, :]
+    fh = take(losses, hi[..., None, :], axis=-2)[..., 0, :]
+    ok = (best > 0) & (best < u.size - 1) & np.isfinite(fl) & np.isfinite(fh)
+    step = u[1] - u[0] if u.size > 1 else 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        curv = fl - 2 * f0 + fh
+        shift = 0.5 * step * (fl - fh) / curv
+    ok &= curv > 0
+    refined = np.where(ok, refined + np.clip(np.nan_to_num(shift), -step / 2, step / 2), refined)
+    return {"index": index, "log2_lr": refined}
+
+
+def plot_transfer(result: dict, parametrization: int = 0, optimizer: int = 0, *,
+                  loss: str = "test_loss", ax=None):
+    """The classic transfer figure: seed-mean loss against learning rate, one curve per width.
+
+    Parameters
+    ----------
+    result : dict
+        The output of :func:`lr_sweep`.
+    parametrization, optimizer : int
+        Indices into ``result["parametrizations"]`` and ``result["optimizers"]``.
+    loss : {"test_loss", "train_loss"}
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> out = lr_sweep([16, 32], [0.01, 0.1], seeds=(0, 1), optimizers=("sgd",), steps=2)
+    >>> ax = plot_transfer(out, 1, 0)
+    >>> ax.get_xscale()
+    'log'
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    from . import plotting
+
+    if loss not in ("test_loss", "train_loss"):
+        raise ValueError(f"loss must be 'test_loss' or 'train_loss', got {loss!r}")
+    if ax is None:
+        _, ax = plotting.subplots()
+    vals = result[loss][parametrization, optimizer]  # width, lr, seed
+    lrs = result["lrs"]
+    finite = vals[np.isfinite(vals)]
+    cap = 2.0 * np.median(finite) if finite.size else 1.0
+    for k, w in enumerate(result["widths"]):
+        m = np.where(np.isfinite(vals[k]), vals[k], np.nan).mean(axis=1)
+        color = plotting.COLORS[k % len(plotting.COLORS)]
+        ax.plot(lrs, np.minimum(m, cap), "o-", ms=3, color=color, label=f"n = {w}")
+        j = int(np.nanargmin(m)) if np.isfinite(m).any() else None
+        if j is not None:
+            ax.plot(lrs[j], m[j], "*", ms=11, color=color)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("base learning rate η")
+    ax.set_ylabel("held-out loss" if loss == "test_loss" else "training loss")
+    ax.set_title(f"{result['parametrizations'][parametrization]}, "
+                 f"{result['optimizers'][optimizer]}")
+    ax.legend(fontsize=8)
+    return ax
