@@ -85,7 +85,7 @@ autodoc_member_order = "bysource"
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
-nitpick_ignore_regex = [(r"py:.*", r".*")]  # third-party types named in annotations
+nitpick_ignore_regex = [(r"py:.*", r"(?!widthlimits\.).*")]  # third-party names in annotations
 
 # --- HTML ------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -23,7 +23,7 @@ from widthlimits.kernels import nngp_ntk
 NT_SECONDS = 0.8  # neural-tangents on this machine, as stated in issue 5 (not measured here)
 
 
-def naive(X, depth, w=np.sqrt(2.0), b=0.0):
+def naive(X, depth, w=2.0**0.5, b=0.0):
     """The relu recursion on full matrices, written the obvious way."""
     d = X.shape[1]
     K = w * w * X @ X.T / d + b * b

@@ -123,12 +123,15 @@ def inject_source_digest(app: Sphinx, docname: str, source: list[str]) -> None:
     for p in deps:
         app.env.note_dependency(str(p))
     names = ", ".join(p.relative_to(package_dir.parent).as_posix() for p in deps)
+    if not hasattr(app.env, "wl_nbsource"):
+        app.env.wl_nbsource = {}
     source[0] = (
         text.rstrip("\n")
         + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
         + f"# Execution-cache key: this chapter depends on {names}\n"
         + f"# whose sources have digest {digest(deps)}.\n```\n"
     )
+    app.env.wl_nbsource[docname] = source[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -152,6 +155,7 @@ def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
 
 def purge_claims(app, env, docname):
     getattr(env, "wl_claims", {}).pop(docname, None)
+    getattr(env, "wl_nbsource", {}).pop(docname, None)
 
 
 def merge_claims(app, env, docnames, other):
@@ -298,6 +302,99 @@ class WatchDirective(Directive):
 
 
 # ----------------------------------------------------------------------------------------------
+# Links from a chapter to the package functions it calls
+# ----------------------------------------------------------------------------------------------
+CELL_RE = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def called_objects(code: str, package: str) -> list[str]:
+    """Fully qualified names of the package's functions and classes that ``code`` uses."""
+    import importlib
+
+    aliases: dict[str, str] = {}
+    for mod, names in re.findall(
+        rf"^\s*from\s+({package}(?:\.\w+)*)\s+import\s+([^\n#]+)", code, re.M
+    ):
+        for item in names.strip("() ").split(","):
+            name, _, alias = item.strip().partition(" as ")
+            if name:
+                aliases[(alias or name).strip()] = f"{mod}.{name.strip()}"
+    for mod, alias in re.findall(
+        rf"^\s*import\s+({package}(?:\.\w+)*)(?:\s+as\s+(\w+))?", code, re.M
+    ):
+        aliases[alias or mod] = mod
+    found: set[str] = set()
+    for alias, target in aliases.items():
+        found.add(target)
+        for attr in re.findall(rf"(?<![\w.]){re.escape(alias)}\.(\w+)", code):
+            found.add(f"{target}.{attr}")
+    out = []
+    for name in sorted(found):
+        mod, _, attr = name.rpartition(".")
+        try:
+            obj = getattr(importlib.import_module(mod), attr)
+        except (ImportError, AttributeError, ValueError):
+            continue
+        if callable(obj) and getattr(obj, "__module__", "").startswith(package):
+            out.append(f"{obj.__module__}.{obj.__qualname__}")
+    return sorted(set(out))
+
+
+def add_code_links(app: Sphinx, doctree: nodes.document) -> None:
+    from sphinx import addnodes
+
+    text = getattr(app.env, "wl_nbsource", {}).get(app.env.docname)
+    if not text or not is_chapter(app, app.env.docname):
+        return
+    code = "\n".join(CELL_RE.findall(text))
+    names = called_objects(code, Path(app.config.wl_package_dir).name)
+    if not names:
+        return
+    para = nodes.paragraph(classes=["wl-code-links"])
+    para += nodes.strong(text="Code used in this chapter: ")
+    for i, name in enumerate(names):
+        if i:
+            para += nodes.Text(", ")
+        xref = addnodes.pending_xref(
+            "",
+            refdomain="py",
+            reftype="obj",
+            reftarget=name,
+            refexplicit=False,
+            refwarn=True,
+            refdoc=app.env.docname,
+        )
+        xref += nodes.literal(text=name.removeprefix("widthlimits."), classes=["xref", "py"])
+        para += xref
+    para += nodes.Text(".")
+    sections = list(doctree.findall(nodes.section))
+    (sections[0] if sections else doctree).append(para)
+
+
+def write_notebooks(app: Sphinx, exception) -> None:
+    """Write each chapter's *executed* notebook to ``_sources/<doc>.ipynb`` for download."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    for docname, text in sorted(getattr(app.env, "wl_nbsource", {}).items()):
+        if docname not in app.env.found_docs:
+            continue
+        nb = read_myst_markdown_notebook(text)
+        try:
+            _, nb = cache.merge_match_into_notebook(nb)
+        except KeyError:
+            logger.warning(f"no executed notebook in the cache for {docname}")
+            continue
+        out = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(out))
+
+
+# ----------------------------------------------------------------------------------------------
 # Citable chapters
 # ----------------------------------------------------------------------------------------------
 def is_chapter(app: Sphinx, docname: str) -> bool:
@@ -324,6 +421,8 @@ def bibtex_for(app: Sphinx, docname: str, title: str) -> str:
 def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if doctree is None or not is_chapter(app, pagename):
         return
+    if pagename in getattr(app.env, "wl_nbsource", {}):
+        context["ipynb_source"] = f"{pagename}.ipynb"
     cfg = app.config
     title = re.sub(r"<[^>]+>", "", context.get("title", ""))
     title = html.unescape(title)
@@ -361,7 +460,9 @@ def setup(app: Sphinx):
     app.connect("env-get-outdated", ledger_always_outdated)
     app.connect("doctree-resolved", fill_ledger)
     app.connect("build-finished", write_claims_json)
-    app.connect("html-page-context", page_context)
+    app.connect("html-page-context", page_context, priority=100)
+    app.connect("doctree-read", add_code_links)
+    app.connect("build-finished", write_notebooks)
     app.add_node(claims_ledger)
     app.add_directive("claims-ledger", ClaimsLedgerDirective)
     app.add_directive("watch", WatchDirective)

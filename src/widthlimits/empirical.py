@@ -239,7 +239,9 @@ def empirical_ntk(model: MLP, X) -> np.ndarray:
 
 
 def train_gd(model: MLP, X, y, lr: float, steps: int, X_eval=None) -> dict:
-    r"""Train ``model`` in place by full-batch gradient descent on :math:`\frac12\sum_i (f(x_i)-y_i)^2`.
+    r"""Train ``model`` in place by full-batch gradient descent on the squared loss.
+
+    The loss is :math:`\frac12\sum_i (f(x_i)-y_i)^2`.
 
     The optimizer is ``torch.optim.SGD`` on :meth:`~widthlimits.nn.MLP.param_groups` ``(lr)``,
     so every tensor gets its parametrization's learning rate (in the NTK parametrization, ``lr``

@@ -87,7 +87,8 @@ class _Relu:
     r"""Arc-cosine kernel of degree 1 and 0 :cite:p:`cho2009arccos`.
 
     With :math:`\cos\theta = \rho = K_{12}/\sqrt{K_{11}K_{22}}`:
-    :math:`E[\phi(u)\phi(v)] = \frac{\sqrt{K_{11}K_{22}}}{2\pi}(\sin\theta + (\pi-\theta)\cos\theta)`
+    :math:`E[\phi(u)\phi(v)] =
+    \frac{\sqrt{K_{11}K_{22}}}{2\pi}(\sin\theta + (\pi-\theta)\cos\theta)`
     and :math:`E[\phi'(u)\phi'(v)] = \frac{\pi-\theta}{2\pi}`.
     """
 

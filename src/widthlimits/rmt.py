@@ -213,9 +213,7 @@ def _check_pairing(pairing) -> tuple[tuple[int, int], ...]:
         raise TypeError(f"a pairing must be a sequence of pairs (i, j), got {pairing!r}") from err
     points = sorted(p for pair in pairs for p in pair)
     if points != list(range(2 * len(pairs))):
-        raise ValueError(
-            f"a pairing must match each of 0, ..., m-1 exactly once, got {pairing!r}"
-        )
+        raise ValueError(f"a pairing must match each of 0, ..., m-1 exactly once, got {pairing!r}")
     return pairs
 
 
@@ -274,8 +272,9 @@ def crossing_pairs(pairing) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     []
     """
     pairs = _check_pairing(pairing)
-    return [(p, q) for i, p in enumerate(pairs) for q in pairs[i + 1:]
-            if p[0] < q[0] < p[1] < q[1]]
+    return [
+        (p, q) for i, p in enumerate(pairs) for q in pairs[i + 1 :] if p[0] < q[0] < p[1] < q[1]
+    ]
 
 
 def is_noncrossing(pairing) -> bool:
@@ -331,8 +330,15 @@ def pairing_vertex_count(pairing) -> int:
     return len({find(a) for a in range(k)})
 
 
-def draw_pairing(pairing, ax=None, *, labels: bool = True, color: str | None = None,
-                 crossing_color: str | None = None, title: str | None = None):
+def draw_pairing(
+    pairing,
+    ax=None,
+    *,
+    labels: bool = True,
+    color: str | None = None,
+    crossing_color: str | None = None,
+    title: str | None = None,
+):
     """Draw a pairing as an arc diagram: points on a line, each pair joined by a half circle.
 
     Arcs that cross no other arc are drawn in ``color`` (blue); arcs that take part in a crossing
@@ -373,8 +379,13 @@ def draw_pairing(pairing, ax=None, *, labels: bool = True, color: str | None = N
     for a, b in pairs:
         center, radius = (a + b) / 2, (b - a) / 2
         bad = (a, b) in crossed
-        ax.plot(center + radius * np.cos(theta), radius * np.sin(theta),
-                color=crossing_color if bad else color, linestyle="--" if bad else "-", lw=1.8)
+        ax.plot(
+            center + radius * np.cos(theta),
+            radius * np.sin(theta),
+            color=crossing_color if bad else color,
+            linestyle="--" if bad else "-",
+            lw=1.8,
+        )
     ax.plot(np.arange(m), np.zeros(m), "o", color="black", ms=4, zorder=3)
     if labels:
         for i in range(m):
@@ -391,8 +402,9 @@ def draw_pairing(pairing, ax=None, *, labels: bool = True, color: str | None = N
 # ----------------------------------------------------------------------------------------------
 # Random matrices
 # ----------------------------------------------------------------------------------------------
-def wigner(n: int, rng: np.random.Generator, entries: str = "gaussian", *,
-           size: int | None = None) -> np.ndarray:
+def wigner(
+    n: int, rng: np.random.Generator, entries: str = "gaussian", *, size: int | None = None
+) -> np.ndarray:
     r"""A Wigner matrix :math:`W = X / \sqrt n`: symmetric, :math:`n \times n`, entries of variance
     :math:`1/n`.
 
@@ -623,7 +635,7 @@ def marchenko_pastur_pdf(x, ratio: float):
     Examples
     --------
     >>> round(marchenko_pastur_pdf(1.0, 0.25), 6)
-    0.63662
+    0.616404
     >>> marchenko_pastur_pdf(np.array([0.1, 3.0]), 0.25).tolist()
     [0.0, 0.0]
 
@@ -779,8 +791,9 @@ def kolmogorov_distance(eigenvalues, cdf: Callable[[np.ndarray], np.ndarray]) ->
     return probability.kolmogorov_distance(eigenvalues, cdf)
 
 
-def wigner_trace_moments(n: int, kmax: int, rng: np.random.Generator, *, samples: int = 1,
-                         entries: str = "gaussian") -> np.ndarray:
+def wigner_trace_moments(
+    n: int, kmax: int, rng: np.random.Generator, *, samples: int = 1, entries: str = "gaussian"
+) -> np.ndarray:
     r"""Normalized traces :math:`\frac1n \operatorname{tr} W^k`, :math:`k = 0, \dots, k_{\max}`, of
     ``samples`` independent Wigner matrices.
 
@@ -932,8 +945,8 @@ def wigner_moment_exact(k: int, n: int, entries: str = "gaussian") -> Fraction:
     --------
     >>> wigner_moment_exact(4, 10), wigner_moment_exact(4, 10, "rademacher")
     (Fraction(21, 10), Fraction(19, 10))
-    >>> wigner_moment_exact(6, 1000) - 5
-    Fraction(10017, 1000000)
+    >>> float(wigner_moment_exact(6, 1000))  # 5 + 7/n + 7/n^2 - 4/n^3
+    5.007006996
     """
     n = _check_int("n", n, 1)
     shapes = walk_shapes(k, entries)
@@ -969,8 +982,10 @@ def wigner_moment_expansion(k: int, entries: str = "gaussian") -> tuple[int, ...
     for s in shapes:
         poly = [1]  # coefficients of the falling factorial, by power of n
         for r in range(s.vertices):
-            poly = [(poly[i - 1] if i else 0) - r * (poly[i] if i < len(poly) else 0)
-                    for i in range(len(poly) + 1)]
+            poly = [
+                (poly[i - 1] if i else 0) - r * (poly[i] if i < len(poly) else 0)
+                for i in range(len(poly) + 1)
+            ]
         for power, c in enumerate(poly):
             coeffs[top - power] += s.weight * c
     return tuple(coeffs[:top])  # the last, n^0 / n^top, vanishes: no falling factorial has one

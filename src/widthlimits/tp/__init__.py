@@ -10,10 +10,10 @@
 """
 
 from .gaussian import gaussian_expectation, spherical_rule
-from .limit import master_limit
+from .limit import master_limit, zdot_coefficients
 from .program import Matrix, Moment, Program, Transpose, Vector
-from .programs import mlp_program, power_program, simulate_many, wishart_program
+from .programs import mlp_program, power_program, power_zdot, simulate_many, wishart_program
 
-__all__ = ["Program", "Matrix", "Transpose", "Vector", "Moment", "master_limit",
-           "gaussian_expectation", "spherical_rule", "power_program", "wishart_program",
+__all__ = ["Program", "Matrix", "Transpose", "Vector", "Moment", "master_limit", "zdot_coefficients",
+           "gaussian_expectation", "spherical_rule", "power_program", "power_zdot", "wishart_program",
            "mlp_program", "simulate_many"]

@@ -207,7 +207,8 @@ def gaussian_expectation(f, cov, *, return_error: bool = False):
     for level in ("fine", "coarse"):
         xi, w = spherical_rule(d, root, level)
         z = root @ xi
-        out = np.asarray(f(*z), dtype=float)
+        with np.errstate(all="ignore"):
+            out = np.asarray(f(*z), dtype=float)
         if out.shape != w.shape:
             raise ValueError(f"f must return an array of shape {w.shape}, got {out.shape}")
         if not np.all(np.isfinite(out)):

@@ -31,14 +31,29 @@ Carlo otherwise.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
+
+try:  # BLAS threads stall on the engine's many tiny products on a busy machine; keep one
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+    threadpool_limits = None
 
 from .gaussian import MAX_QUADRATURE_DIM, spherical_rule
 from .program import Moment, Program, check_output
 
-__all__ = ["master_limit"]
+__all__ = ["master_limit", "zdot_coefficients"]
 
 _EXACT = 1e-9  # a fine and a coarse rule closer than this (relative to max(1, |value|)) are exact
+
+
+def _apply(root: np.ndarray, xi: np.ndarray) -> np.ndarray:
+    """``root @ xi`` for a thin ``root`` without BLAS (whose threads stall on a busy machine)."""
+    out = np.zeros((root.shape[0], xi.shape[1]))
+    for k in range(root.shape[1]):
+        out += root[:, k, None] * xi[k]
+    return out
 
 
 class _Engine:
@@ -88,13 +103,13 @@ class _Engine:
             vals = []
             for level in ("fine", "coarse"):
                 xi, w = spherical_rule(d, root, level)
-                vals.append(float(w @ self._run(integrand, nodes, keys, root @ xi)))
+                vals.append(float(w @ self._run(integrand, nodes, keys, _apply(root, xi))))
             v = vals[0]
             e = abs(vals[0] - vals[1])
             return v, (0.0 if e <= _EXACT * max(1.0, abs(v)) else e) + up
         self.used_mc = True
         xi = self.rng.standard_normal((d, self.mc))
-        return float(np.mean(self._run(integrand, nodes, keys, root @ xi))), up
+        return float(np.mean(self._run(integrand, nodes, keys, _apply(root, xi)))), up
 
     def _run(self, integrand, nodes, keys, z):
         memo = dict(zip(keys, z, strict=True))
@@ -251,6 +266,11 @@ def master_limit(prog: Program, return_error: bool = False, rng=None, mc_samples
     for name, val, lo in (("mc_samples", mc_samples, 100), ("mc_repeats", mc_repeats, 2)):
         if isinstance(val, bool) or not isinstance(val, int) or val < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {val!r}")
+    with threadpool_limits(1) if threadpool_limits else nullcontext():
+        return _limit(prog, return_error, rng, mc_samples, mc_repeats)
+
+
+def _limit(prog, return_error, rng, mc_samples, mc_repeats):
     eng = _Engine(prog, rng, mc_samples)
     eng.run()
     idx = [i for i, nd in enumerate(prog._nodes) if nd.kind == "moment"]
@@ -271,3 +291,34 @@ def master_limit(prog: Program, return_error: bool = False, rng=None, mc_samples
     if return_error:
         return vals
     return {k: v for k, (v, _) in vals.items()}
+
+
+def zdot_coefficients(prog: Program) -> dict[str, dict[str, float]]:
+    r"""The :math:`\dot Z` of every MatMul, as ``{vector: {earlier vector y: coefficient}}``.
+
+    ``zdot_coefficients(p)["h"] == {"y": c}`` means :math:`\dot Z^{h} = c\, Z^{y}`. MatMuls with
+    :math:`\dot Z = 0` are left out.
+
+    Examples
+    --------
+    >>> from widthlimits.tp import Program
+    >>> p = Program(); A = p.matrix("A", std=2.0); v = p.vector("v")
+    >>> g = p.matmul(A.T, A @ v, name="g")
+    >>> zdot_coefficients(p)      # Z^g = Zhat^g + std^2 Z^v
+    {'g': {'v': 4.0}}
+    """
+    if not isinstance(prog, Program):
+        raise TypeError(f"zdot_coefficients needs a Program, got {type(prog).__name__}")
+    ctx = threadpool_limits(1) if threadpool_limits else nullcontext()
+    with ctx:
+        eng = _Engine(prog, np.random.default_rng(0), 50000)
+        eng.run()
+    out = {}
+    for i, terms in eng.dot.items():
+        if terms:
+            d: dict[str, float] = {}
+            for c, j in terms:
+                name = prog._nodes[j].name
+                d[name] = d.get(name, 0.0) + float(c)
+            out[prog._nodes[i].name] = d
+    return out

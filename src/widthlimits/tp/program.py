@@ -350,6 +350,12 @@ class Program:
         self._probe(fn, len(args), len(params), "moment")
         return self._add(_Node("moment", self._name(name, "m"), args=args, fn=fn, params=params))
 
+    def _index(self, name: str) -> int:
+        for i, nd in enumerate(self._nodes):
+            if nd.name == name:
+                return i
+        raise KeyError(f"no vector or moment named {name!r} in this program")
+
     # -- running it -------------------------------------------------------------------------
     @property
     def moment_names(self) -> list[str]:

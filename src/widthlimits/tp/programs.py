@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .limit import zdot_coefficients
 from .program import Program
 
-__all__ = ["power_program", "wishart_program", "mlp_program", "simulate_many"]
+__all__ = ["power_program", "power_zdot", "wishart_program", "mlp_program", "simulate_many"]
 
 
 def _k(k, name="k") -> int:
@@ -42,6 +43,32 @@ def power_program(k: int, symmetric: bool = True, std: float = 1.0) -> Program:
             A, x, name=f"x{j}")
         p.moment(f"m{j}", _dot, v, x)
     return p
+
+
+def power_zdot(k: int) -> np.ndarray:
+    r"""The :math:`\dot Z` coefficients of the Wigner power program :func:`power_program`.
+
+    Returns a ``(k + 1, k + 1)`` array ``c`` with :math:`\dot Z^{x^j} = \sum_i c_{j,i} Z^{x^i}`,
+    where :math:`x^j = W^j v` and :math:`x^0 = v`. The :math:`\dot Z` of :math:`x^j` is the sum of
+    those of its two MatMuls :math:`A x^{j-1}` and :math:`A^\top x^{j-1}`, divided by
+    :math:`\sqrt 2`.
+
+    Examples
+    --------
+    >>> power_zdot(3).round(12).tolist()[3]     # Zdot of W^3 v is 1 * Z^{W v}
+    [0.0, 1.0, 0.0, 0.0]
+    """
+    k = _k(k)
+    p = power_program(k)
+    dots = zdot_coefficients(p)
+    names = ["v"] + [f"x{j}" for j in range(1, k + 1)]
+    c = np.zeros((k + 1, k + 1))
+    for j in range(1, k + 1):
+        node = p._nodes[p._index(names[j])]
+        for a in node.args:
+            for y, coef in dots.get(p._nodes[a].name, {}).items():
+                c[j, names.index(y)] += coef / np.sqrt(2)
+    return c
 
 
 def wishart_program(k: int) -> Program:

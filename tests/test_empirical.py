@@ -1,0 +1,125 @@
+"""Tests of widthlimits.empirical: finite torch networks against hand computations and kernels.
+
+Tolerances: exact identities (hand-derived gradients, the linear recursion of gradient descent)
+at 1e-10 in float64; random quantities at 5 standard errors computed from their own samples.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from widthlimits import empirical, kernels
+from widthlimits.nn import MLP
+
+torch.set_num_threads(1)
+
+
+def net(width, depth=1, seed=0, **kw):
+    return MLP(3, width, 1, depth, "ntk", generator=torch.Generator().manual_seed(seed),
+               dtype=torch.float64, **kw)  # fmt: skip
+
+
+X = np.array([[1.0, 0.0, 0.5], [0.2, -1.0, 0.3], [-0.4, 0.4, 1.0]])
+
+
+def test_empirical_ntk_matches_hand_derived_gradients_of_one_hidden_layer():
+    # f = m2 w2 . relu(h) + s_b c2, h = m1 W1 x + s_b c1:
+    # Theta = m2^2 relu(h).relu(h') + s_b^2 + m2^2 sum_a w2_a^2 [h_a>0][h'_a>0] (m1^2 x.x' + s_b^2)
+    model = net(16, bias_std=0.4)
+    m1, m2 = model.w_mult
+    w1, w2 = model.weights[0].detach().numpy(), model.weights[1].detach().numpy()[0]
+    b1 = model.biases[0].detach().numpy()
+    h = m1 * X @ w1.T + model.b_mult[0] * b1
+    a, s = np.maximum(h, 0), (h > 0) * 1.0
+    hand = m2**2 * a @ a.T + 0.16 + m2**2 * (s * w2**2) @ s.T * (m1**2 * X @ X.T + 0.16)
+    assert np.allclose(empirical.empirical_ntk(model, X), hand, rtol=0, atol=1e-10)
+
+
+def test_readout_kernel_is_the_empirical_ntk_of_the_readout_alone():
+    model = net(32, depth=2, bias_std=0.2)
+    feats = model.activations(torch.as_tensor(X))[-1].detach().numpy()
+    want = model.w_mult[-1] ** 2 * feats @ feats.T + model.b_mult[-1] ** 2
+    assert np.allclose(empirical.readout_kernel(model, X), want, atol=1e-12)
+
+
+def test_sample_outputs_covariance_matches_nngp_at_depth_one():
+    # At depth 1 the hidden preactivations are exactly Gaussian, so E[f f^T] = nngp at any width.
+    m = 3000
+    f = empirical.sample_outputs(X, 8, 1, m, torch.Generator().manual_seed(1), bias_std=0.3)
+    i, j = np.triu_indices(3)
+    prods = f[:, i] * f[:, j]
+    mean, se = prods.mean(0), prods.std(0, ddof=1) / math.sqrt(m)
+    K = kernels.nngp(X, 1, bias_std=0.3)
+    assert np.all(np.abs(mean - K[i, j]) <= 5 * se)
+
+
+def test_empirical_ntk_approaches_ntk_with_width():
+    T = kernels.ntk(X, 2, bias_std=0.2)
+    errs = {}
+    for n in (32, 512):
+        e = [np.linalg.norm(empirical.empirical_ntk(net(n, 2, s, bias_std=0.2), X) - T)
+             for s in range(6)]  # fmt: skip
+        errs[n] = np.mean(e)
+    # the error falls like n^{-1/2}: a factor 4 over a 16-fold width; ask for at least 2
+    assert errs[512] < errs[32] / 2
+
+
+def test_training_matches_the_linear_recursion_for_a_linear_network():
+    # A network with identity nonlinearity and one hidden layer is NOT linear in its parameters,
+    # but with a tiny learning rate and few steps the first-order prediction must be close; with
+    # one step and lr -> 0 the relative gap is O(lr).
+    model = net(64, nonlinearity="linear")
+    y = np.array([1.0, -1.0, 0.5])
+    theta = empirical.empirical_ntk(model, X)
+    out = empirical.train_gd(model, X, y, lr=1e-4, steps=1, X_eval=X[:2])
+    f, fe = empirical.ntk_gd_prediction(theta, theta[:2], out["f0"], out["f0_eval"], y, 1e-4, 1)
+    change = np.linalg.norm(out["f"] - out["f0"])
+    assert np.linalg.norm(out["f"] - f) < 1e-3 * change
+    assert np.allclose(fe, f[:2], atol=1e-12)
+
+
+def test_ntk_gd_prediction_limits():
+    th = np.array([[2.0, 0.5], [0.5, 1.0]])
+    y, f0 = np.array([1.0, -2.0]), np.array([0.3, 0.1])
+    f, fe = empirical.ntk_gd_prediction(th, th, f0, f0, y, lr=0.3, steps=4000)
+    assert np.allclose(f, y, atol=1e-12) and np.allclose(fe, y, atol=1e-12)
+    # one step is exactly f0 - lr Theta (f0 - y)
+    f, fe = empirical.ntk_gd_prediction(th, th[:1], f0, f0[:1], y, lr=0.3, steps=1)
+    assert np.allclose(f, f0 - 0.3 * th @ (f0 - y), atol=1e-14)
+    assert np.allclose(fe, (f0 - 0.3 * th @ (f0 - y))[:1], atol=1e-14)
+    with pytest.raises(ValueError, match="diverges"):
+        empirical.ntk_gd_prediction(th, th, f0, f0, y, lr=1.0, steps=3)
+
+
+def test_features_move_less_in_wider_ntk_networks():
+    y = np.array([1.0, -1.0, 0.5])
+    moves = [empirical.feature_movement(net(n, 2, seed=3), X, y, 0.05, 20)["h1"]
+             for n in (64, 1024)]  # fmt: skip
+    # expected ratio sqrt(16) = 4 for an O(n^{-1/2}) movement; ask for at least 2
+    assert moves[1] < moves[0] / 2
+
+
+def test_bad_input():
+    g = torch.Generator()
+    with pytest.raises(ValueError, match="2-D"):
+        empirical.sample_outputs(np.ones(3), 4, 1, 2, g)
+    with pytest.raises(ValueError, match="NaN"):
+        empirical.empirical_ntk(net(4), [[1.0, np.nan, 0.0]])
+    with pytest.raises(TypeError, match="Generator"):
+        empirical.sample_outputs(X, 4, 1, 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="at least 1"):
+        empirical.sample_outputs(X, 4, 1, 0, g)
+    with pytest.raises(TypeError, match="MLP"):
+        empirical.empirical_ntk(torch.nn.Linear(3, 1), X)
+    with pytest.raises(ValueError, match="scalar output"):
+        empirical.empirical_ntk(MLP(3, 4, 2, 1, "ntk", generator=g), X)
+    with pytest.raises(ValueError, match="parametrization='ntk'"):
+        empirical.readout_kernel(MLP(3, 4, 1, 1, "sp", generator=g), X)
+    with pytest.raises(ValueError, match="shape"):
+        empirical.train_gd(net(4), X, [1.0, 2.0], 0.1, 2)
+    with pytest.raises(ValueError, match="diverged"):
+        empirical.train_gd(net(4), X, [1.0, 2.0, 3.0], 1e3, 50)

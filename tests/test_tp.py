@@ -1,0 +1,250 @@
+"""Tests of the tensor-program engine: known limits, validation, and limit-vs-simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from widthlimits import rmt
+from widthlimits.tp import (
+    Program,
+    gaussian_expectation,
+    mlp_program,
+    power_program,
+    simulate_many,
+    wishart_program,
+)
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def arccos_kernel_step(k):
+    """One ReLU layer with std^2 = 2 in closed form (Cho and Saul): K -> 2 E[relu relu]."""
+    d = np.sqrt(np.diag(k))
+    rho = np.clip(k / np.outer(d, d), -1, 1)
+    return np.outer(d, d) * (np.sqrt(1 - rho**2) + rho * (np.pi - np.arccos(rho))) / np.pi
+
+
+# -- Gaussian integrals -------------------------------------------------------------------------
+def test_tanh_product_matches_fine_1d_integral():
+    """E[tanh(Z1) tanh(Z2)] by the 2-D rule equals an independent computation: conditioning on
+    Z1 and integrating Z2 | Z1 with a 200-point Gauss-Hermite rule in each variable (1e-10)."""
+    rho = 0.6
+    x, w = np.polynomial.hermite_e.hermegauss(200)
+    w = w / w.sum()
+    z1 = x[:, None]
+    z2 = rho * z1 + np.sqrt(1 - rho**2) * x[None, :]
+    ref = float(w @ (np.tanh(z1) * np.tanh(z2)) @ w)
+    got = gaussian_expectation(lambda a, b: np.tanh(a) * np.tanh(b), [[1, rho], [rho, 1]])
+    assert abs(got - ref) < 1e-10
+
+
+@pytest.mark.parametrize("rho", [-0.9, -0.3, 0.0, 0.5, 0.99])
+def test_relu_arccos_kernel_exact(rho):
+    """The ReLU kernel has a closed form; the kinked integrand is still integrated to 1e-12."""
+    k = np.array([[1.0, rho], [rho, 1.0]])
+    got = gaussian_expectation(lambda a, b: relu(a) * relu(b), k)
+    assert abs(2 * got - arccos_kernel_step(k)[0, 1]) < 1e-12
+
+
+def test_three_dim_polynomial_isserlis():
+    """E[Z1 Z2 Z3^2] = C12 C33 + 2 C13 C23 (Isserlis), in dimension 3, to 1e-9."""
+    c = np.array([[1, 0.3, 0.2], [0.3, 2, 0.5], [0.2, 0.5, 1.5]])
+    got = gaussian_expectation(lambda a, b, z: a * b * z * z, c)
+    assert abs(got - (c[0, 1] * c[2, 2] + 2 * c[0, 2] * c[1, 2])) < 1e-9
+
+
+def test_gaussian_expectation_rejects_bad_input():
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        gaussian_expectation(lambda a, b: a * b, [[1, 2], [2, 1]])
+    with pytest.raises(ValueError, match="NaN"):
+        gaussian_expectation(lambda a: np.log(a), [[1.0]])
+
+
+# -- exact limits of linear programs (random matrix theory) --------------------------------------
+def test_semicircle_moments_exact_to_k10():
+    """(1/n) v.W^k v -> C_{k/2} for W = (A + A^T)/sqrt 2, exactly (covariance algebra)."""
+    lim = power_program(10).limit(return_error=True)
+    for k in range(1, 11):
+        value, se = lim[f"m{k}"]
+        assert se == 0.0
+        assert abs(value - rmt.semicircle_moment(k)) < 1e-9
+
+
+def test_nonsymmetric_powers_vanish():
+    """Without transposes there is no Zdot, so v and A^k v are independent in the limit."""
+    lim = power_program(6, symmetric=False).limit()
+    assert all(abs(v) < 1e-12 for v in lim.values())
+
+
+def test_marchenko_pastur_moments():
+    lim = wishart_program(6).limit()
+    for k in range(1, 7):
+        assert abs(lim[f"m{k}"] - float(rmt.marchenko_pastur_moment(k, 1))) < 1e-9
+
+
+def test_catalan_simulation_agrees():
+    """At n = 400 over 10 seeds, (1/n) v.W^4 v is within 5 standard errors of C_2 = 2 (the
+    O(1/n) bias is far below that)."""
+    out = simulate_many(power_program(4), [400], 10, np.random.default_rng(3))["m4"][0]
+    se = out.std(ddof=1) / np.sqrt(out.size)
+    assert abs(out.mean() - 2.0) < 5 * se
+
+
+# -- Stein identities and Zdot ---------------------------------------------------------------------
+@pytest.mark.parametrize(("std", "var"), [(1.0, 1.0), (1.5, 0.7)])
+def test_stein_identity(std, var):
+    """(1/n) x.A^T tanh(A x) -> std^2 var E[tanh'(Z)], Z ~ N(0, std^2 var): the whole limit is
+    the Zdot term, computed without a user-supplied derivative."""
+    p = Program()
+    A = p.matrix("A", std=std)
+    x = p.vector("x", var=var)
+    p.moment("s", lambda a, b: a * b, x, A.T @ p.nonlin(np.tanh, A @ x))
+    ref = std**2 * var * gaussian_expectation(lambda z: 1 - np.tanh(z) ** 2, [[std**2 * var]])
+    value, se = p.limit(return_error=True)["s"]
+    assert se == 0.0 and abs(value - ref) < 1e-10
+
+
+def test_zdot_linear_backprop():
+    """(1/n) u.A^T A u -> std^2 E[u^2], the first Wishart moment, for any std."""
+    p = Program()
+    A = p.matrix("A", std=0.7)
+    u = p.vector("u", var=2.0)
+    p.moment("m", lambda a, b: a * b, u, A.T @ (A @ u))
+    assert abs(p.limit()["m"] - 0.49 * 2.0) < 1e-12
+
+
+def test_gradient_independence_with_fresh_readout():
+    """Backprop with an independent readout v: Zdot^{W^T dh} = Z^u E[Z^v tanh''(h)] = 0."""
+    p = Program()
+    W = p.matrix("W")
+    u, v = p.vectors(["u", "v"], cov=np.eye(2))
+    h = W @ u
+    dh = p.nonlin(lambda a, b: a * (1 - np.tanh(b) ** 2), v, h)
+    p.moment("m", lambda a, b: a * b, u, W.T @ dh)
+    assert abs(p.limit()["m"]) < 1e-12
+
+
+# -- deep MLP: closed form and speed --------------------------------------------------------------
+def test_relu_mlp_matches_arccos_recursion():
+    """Depth-10 ReLU network on 3 inputs: the limit equals the arc-cosine recursion to 1e-8."""
+    k0 = np.array([[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]])
+    lim = mlp_program(10, k0, phi=relu, std=np.sqrt(2)).limit(return_error=True)
+    k = k0
+    for _ in range(10):
+        k = arccos_kernel_step(k)
+    for i in range(3):
+        for j in range(i + 1):
+            value, se = lim[f"K{i}{j}"]
+            assert se == 0.0 and abs(value - k[i, j]) < 1e-8
+
+
+# -- moments fed back as parameters ---------------------------------------------------------------
+def test_moment_parameters():
+    """y = x / q with q = (1/n)|x|^2 gives (1/n) y.x = 1 both in the limit and at finite n."""
+    p = Program()
+    A = p.matrix("A")
+    v = p.vector("v")
+    x = p.nonlin(np.sin, A @ v)
+    q = p.moment("q", lambda a: a * a, x)
+    y = p.nonlin(lambda a, s: a / s, x, params=[q])
+    p.moment("r", lambda a, b: a * b, y, x)
+    assert abs(p.limit()["r"] - 1) < 1e-12
+    assert abs(p.simulate(300, np.random.default_rng(0))["r"] - 1) < 1e-12
+
+
+def test_monte_carlo_fallback_reports_error():
+    """A 4-dimensional integral falls back to Monte Carlo; E[abcd] = 0.26 (Isserlis) is within
+    4 reported standard errors, and the error is positive."""
+    c = np.array([[1, 0.5, 0.3, 0.2], [0.5, 1, 0.4, 0.1], [0.3, 0.4, 1, 0.3], [0.2, 0.1, 0.3, 1]])
+    p = Program()
+    us = p.vectors(list("abcd"), cov=c)
+    p.moment("m", lambda a, b, x, y: a * b * x * y, *us)
+    value, se = p.limit(return_error=True, rng=np.random.default_rng(1))["m"]
+    assert se > 0 and abs(value - 0.26) < 4 * se
+
+
+# -- validation -----------------------------------------------------------------------------------
+def test_bad_programs_raise():
+    p, q = Program(), Program()
+    A = p.matrix("A")
+    B = q.matrix("B")
+    v = p.vector("v")
+    w = q.vector("w")
+    with pytest.raises(ValueError, match="another program"):
+        p.matmul(A, w)
+    with pytest.raises(ValueError, match="another program"):
+        p.matmul(B.T, v)
+    with pytest.raises(TypeError, match="Vector"):
+        p.moment("m", lambda a: a, A)
+    with pytest.raises(ValueError, match="std"):
+        p.matrix("C", std=-1.0)
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        p.vectors(["a", "b"], cov=[[1, 2], [2, 1]])
+    with pytest.raises(ValueError, match="shape"):
+        p.nonlin(lambda a: a[:2], v)
+    with pytest.raises(ValueError, match="NaN"):
+        p.nonlin(lambda a: a * np.nan, v)
+    with pytest.raises(ValueError, match="already used"):
+        p.vector("v")
+    with pytest.raises(TypeError):
+        p.matmul(np.eye(3), v)
+
+
+def test_nan_at_evaluation_raises():
+    """A function that is fine on the probe but NaN on Gaussian inputs is caught by both runs."""
+    p = Program()
+    v = p.vector("v")
+    x = p.nonlin(np.log, v)
+    p.moment("m", lambda a: a, x)
+    with pytest.raises(ValueError, match="NaN"):
+        p.limit()
+    with pytest.raises(ValueError, match="NaN"):
+        p.simulate(100, np.random.default_rng(0))
+
+
+# -- random programs: limit against simulation ----------------------------------------------------
+FUNCS = [np.tanh, np.sin, relu, lambda z: z / (1 + z * z)]
+
+
+@st.composite
+def random_program(draw):
+    p = Program()
+    rho = draw(st.floats(-0.8, 0.8))
+    vecs = list(p.vectors(["u", "v"], cov=[[1, rho], [rho, 1]]))
+    A = p.matrix("A", std=draw(st.floats(0.5, 1.5)))
+    for _ in range(draw(st.integers(2, 5))):
+        op = draw(st.sampled_from(["A", "AT", "phi", "lin"]))
+        x = vecs[draw(st.integers(0, len(vecs) - 1))]
+        if op == "A":
+            vecs.append(A @ x)
+        elif op == "AT":
+            vecs.append(A.T @ x)
+        elif op == "phi":
+            vecs.append(p.nonlin(draw(st.sampled_from(FUNCS)), x))
+        else:
+            y = vecs[draw(st.integers(0, len(vecs) - 1))]
+            vecs.append(p.linear([draw(st.floats(-1, 1)), 1.0], [x, y]))
+    last, other = vecs[-1], vecs[draw(st.integers(0, len(vecs) - 2))]
+    p.moment("m", lambda a, b: np.tanh(a) * b, last, other)
+    p.moment("q", lambda a: a * a, last)
+    return p, last.name
+
+
+@settings(max_examples=12, deadline=None)
+@given(random_program())
+def test_random_programs_limit_matches_simulation(drawn):
+    """Master Theorem on random programs: at n = 1500, each moment is within 4 reported standard
+    errors of the limit plus a fluctuation allowance 10 s / sqrt(n), s the coordinates' spread of
+    the moment's integrand (moment fluctuations are O(n^{-1/2}) with a constant of order s)."""
+    p, last = drawn
+    n = 1500
+    lim = p.limit(return_error=True, rng=np.random.default_rng(0), mc_samples=20000)
+    sim, vec = p.simulate(n, np.random.default_rng(1), return_vectors=True)
+    spread = {"m": 1.0 + np.std(vec[last]), "q": 1.0 + np.std(vec[last] ** 2)}
+    for name, (value, se) in lim.items():
+        assert abs(sim[name] - value) <= 4 * se + 10 * spread[name] / np.sqrt(n), name
