@@ -90,6 +90,7 @@ nitpick_ignore_regex = [(r"py:.*", r"(?!widthlimits\.).*")]  # third-party names
 # --- HTML ------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Width Limits"
+html_favicon = "book/_static/favicon.svg"
 html_baseurl = "https://widthlimits.github.io/widthlimits/"
 html_static_path = ["book/_static", str(importlib.resources.files("mathjax") / "static")]
 html_css_files = ["widthlimits.css"]
@@ -113,6 +114,7 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 html_show_sourcelink = False
+html_context = {"default_mode": "light"}
 
 # --- the book's own extension ----------------------------------------------------------------
 wl_package_dir = "src/widthlimits"

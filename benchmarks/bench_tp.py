@@ -38,8 +38,10 @@ def arccos_recursion(k: np.ndarray, depth: int) -> np.ndarray:
 def main() -> None:
     t, lim = best_of(lambda: power_program(10).limit(return_error=True))
     err = max(abs(lim[f"m{k}"][0] - rmt.semicircle_moment(k)) for k in range(1, 11))
-    print(f"tp: Catalan program, k = 10: limit in {t * 1e3:.1f} ms, "
-          f"max |error| over k <= 10 = {err:.1e}")
+    print(
+        f"tp: Catalan program, k = 10: limit in {t * 1e3:.1f} ms, "
+        f"max |error| over k <= 10 = {err:.1e}"
+    )
     k0 = np.array([[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]])
     for name, phi in (("ReLU", relu), ("tanh", np.tanh)):
         prog = mlp_program(10, k0, phi=phi, std=np.sqrt(2))

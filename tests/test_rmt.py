@@ -449,3 +449,21 @@ def test_no_nan_at_edges_or_far_away():
         pts = np.array([-np.inf, 0.0, a, b, np.inf])
         assert not np.isnan(rmt.marchenko_pastur_pdf(pts, ratio)).any()
         assert not np.isnan(rmt.marchenko_pastur_cdf(pts, ratio)).any()
+
+
+@pytest.mark.parametrize("k", range(9))
+def test_noncrossing_partitions_brute_force_and_narayana(k):
+    # a partition crosses when a < b < c < d has a, c in one block and b, d in another
+    def crosses_somewhere(blocks):
+        label = {i: j for j, b in enumerate(blocks) for i in b}
+        return any(
+            label[a] == label[c] and label[b] == label[d] and label[a] != label[b]
+            for a, b, c, d in itertools.combinations(range(k), 4)
+        )
+
+    expected = [p for p in probability.set_partitions(k) if not crosses_somewhere(p)]
+    found = list(rmt.noncrossing_partitions(k))
+    assert found == expected
+    assert len(found) == rmt.catalan(k)
+    by_blocks = Counter(len(p) for p in found)
+    assert all(by_blocks[j] == rmt.narayana(k, j) for j in range(k + 1))

@@ -40,6 +40,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections import Counter
@@ -62,6 +63,8 @@ __all__ = [
     "crossing_pairs",
     "is_noncrossing",
     "pairing_vertex_count",
+    "is_noncrossing_partition",
+    "noncrossing_partitions",
     "draw_pairing",
     "wigner",
     "wishart",
@@ -330,6 +333,56 @@ def pairing_vertex_count(pairing) -> int:
     return len({find(a) for a in range(k)})
 
 
+def _check_partition(blocks) -> tuple[tuple[int, ...], ...]:
+    try:
+        parts = tuple(sorted(tuple(sorted(int(i) for i in b)) for b in blocks))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"a set partition must be a sequence of blocks, got {blocks!r}") from err
+    points = sorted(i for b in parts for i in b)
+    if points != list(range(len(points))) or any(not b for b in parts):
+        raise ValueError(f"a set partition must cover 0, ..., k-1 exactly once, got {blocks!r}")
+    return parts
+
+
+def is_noncrossing_partition(blocks) -> bool:
+    r"""Whether a set partition of :math:`\{0, \dots, k-1\}` is non-crossing.
+
+    It crosses when there are :math:`a < b < c < d` with :math:`a, c` in one block and
+    :math:`b, d` in another. Drawn on a circle, the blocks of a non-crossing partition are
+    polygons that do not intersect.
+
+    Examples
+    --------
+    >>> is_noncrossing_partition([(0, 3), (1, 2)]), is_noncrossing_partition([(0, 2), (1, 3)])
+    (True, False)
+    """
+    parts = _check_partition(blocks)
+    for i, p in enumerate(parts):
+        for q in parts[i + 1 :]:
+            for a, c in itertools.combinations(p, 2):
+                if any(a < b < c for b in q) and any(not a <= d <= c for d in q):
+                    return False
+    return True
+
+
+def noncrossing_partitions(k: int) -> Iterator[tuple[tuple[int, ...], ...]]:
+    r"""The non-crossing set partitions of :math:`\{0, \dots, k-1\}`, as a generator.
+
+    Same format and order as :func:`widthlimits.probability.set_partitions`, filtered by
+    :func:`is_noncrossing_partition`. There are :math:`C_k` of them, and :math:`N(k, j)`
+    (:func:`narayana`) with :math:`j` blocks; they index the moments of the Marchenko-Pastur law.
+
+    Examples
+    --------
+    >>> sum(1 for _ in noncrossing_partitions(5)) == catalan(5)
+    True
+    >>> [sum(1 for p in noncrossing_partitions(4) if len(p) == j) for j in range(1, 5)]
+    [1, 6, 6, 1]
+    """
+    k = _check_int("k", k, 0)
+    return (p for p in probability.set_partitions(k) if is_noncrossing_partition(p))
+
+
 def draw_pairing(
     pairing,
     ax=None,
@@ -391,7 +444,8 @@ def draw_pairing(
         for i in range(m):
             ax.text(i, -0.12, str(i), ha="center", va="top", fontsize=8)
     ax.set_xlim(-0.6, m - 0.4)
-    ax.set_ylim(-0.5 if labels else -0.2, max(m / 4, 0.5) + 0.15)
+    # room for the widest possible arc, so that panels of equal m line up
+    ax.set_ylim(-0.5 if labels else -0.2, max(m - 1, 1) / 2 + 0.15)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:

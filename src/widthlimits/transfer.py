@@ -24,7 +24,7 @@ import torch
 
 from .nn import MLP, _positive_int
 
-__all__ = ["load_digits_split", "lr_sweep", "optimal_lr", "plot_transfer"]
+__all__ = ["load_digits_split", "lr_sweep", "optimal_lr", "plot_transfer", "transfer_stats"]
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
 
@@ -351,3 +351,57 @@ def plot_transfer(result: dict, parametrization: int = 0, optimizer: int = 0, *,
                  f"{result['optimizers'][optimizer]}")
     ax.legend(fontsize=8)
     return ax
+
+
+def transfer_stats(result: dict, parametrization: int, optimizer: int, *,
+                   loss: str = "test_loss") -> dict:
+    r"""Summarize one sweep of :func:`lr_sweep`: where the optimum sits and how it moves with width.
+
+    Parameters
+    ----------
+    result : dict
+        The output of :func:`lr_sweep` (at least 2 seeds and 3 widths).
+    parametrization, optimizer : int
+        Indices into ``result["parametrizations"]`` and ``result["optimizers"]``.
+    loss : {"test_loss", "train_loss"}
+
+    Returns
+    -------
+    dict
+        ``index``: grid index of the best seed-mean loss per width; ``spread``: its max minus
+        min; ``shift``: its value at the narrowest width minus at the widest (grid steps, > 0
+        when the optimum moves to smaller learning rates); ``log2_lr``, ``log2_lr_se``: the
+        refined per-width optimum (mean and standard error over seeds); ``slope``,
+        ``slope_se``: least-squares slope of the per-seed :math:`\log \eta^*` against
+        :math:`\log n` and its standard error; ``gain``, ``gain_se``: at the narrowest width's
+        best learning rate, the narrowest minus the widest width's loss, mean and standard error
+        over seeds (paired: same seed).
+
+    Examples
+    --------
+    >>> out = lr_sweep([16, 32, 64], [0.05, 0.1, 0.2], seeds=(0, 1), optimizers=("sgd",),
+    ...                parametrizations=("mup",), steps=3)
+    >>> s = transfer_stats(out, 0, 0)
+    >>> s["index"].shape, s["spread"] >= 0
+    ((3,), True)
+    """
+    from .stats import loglog_slope, mean_se
+
+    vals = np.asarray(result[loss][parametrization, optimizer])  # width, lr, seed
+    widths = np.asarray(result["widths"], dtype=float)
+    if vals.shape[-1] < 2 or widths.size < 3:
+        raise ValueError("transfer_stats needs at least 2 seeds and 3 widths")
+    opt = optimal_lr(vals, result["lrs"])
+    idx = opt["index"]
+    m, se = mean_se(opt["log2_lr"], axis=1)
+    xs = np.repeat(widths, vals.shape[-1])
+    slope, slope_se = loglog_slope(xs, 2.0 ** opt["log2_lr"].ravel())
+    j = int(idx[0])
+    diff = vals[0, j] - vals[-1, j]
+    if not np.all(np.isfinite(diff)):
+        gain, gain_se = -np.inf, 0.0
+    else:
+        gain, gain_se = mean_se(diff)
+    return {"index": idx, "spread": int(idx.max() - idx.min()), "shift": int(idx[0] - idx[-1]),
+            "log2_lr": m, "log2_lr_se": se, "slope": slope, "slope_se": slope_se,
+            "gain": float(gain), "gain_se": float(gain_se)}

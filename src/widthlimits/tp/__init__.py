@@ -14,6 +14,19 @@ from .limit import master_limit, zdot_coefficients
 from .program import Matrix, Moment, Program, Transpose, Vector
 from .programs import mlp_program, power_program, power_zdot, simulate_many, wishart_program
 
-__all__ = ["Program", "Matrix", "Transpose", "Vector", "Moment", "master_limit", "zdot_coefficients",
-           "gaussian_expectation", "spherical_rule", "power_program", "power_zdot", "wishart_program",
-           "mlp_program", "simulate_many"]
+__all__ = [
+    "Program",
+    "Matrix",
+    "Transpose",
+    "Vector",
+    "Moment",
+    "master_limit",
+    "zdot_coefficients",
+    "gaussian_expectation",
+    "spherical_rule",
+    "power_program",
+    "power_zdot",
+    "wishart_program",
+    "mlp_program",
+    "simulate_many",
+]

@@ -21,7 +21,7 @@ error estimate.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from math import gamma, pi
 
 import numpy as np
@@ -33,17 +33,19 @@ MAX_QUADRATURE_DIM = 3
 
 _PANELS = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.5, 7.0, 9.0])
 #: (radial nodes per panel, angular nodes per segment) for the fine and the coarse rule.
-_LEVELS = {1: {"fine": (24, 1), "coarse": (14, 1)},
-           2: {"fine": (16, 16), "coarse": (10, 10)},
-           3: {"fine": (10, 10), "coarse": (7, 7)}}
+_LEVELS = {
+    1: {"fine": (24, 1), "coarse": (14, 1)},
+    2: {"fine": (16, 16), "coarse": (10, 10)},
+    3: {"fine": (10, 10), "coarse": (7, 7)},
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gl(m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.polynomial.legendre.leggauss(m)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _radial_rule(d: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights for the chi_d density on [0, 9]: composite Gauss-Legendre."""
     x, w = _gl(m)
@@ -96,7 +98,10 @@ def _sphere(forms: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
             c = np.cross(forms[i], forms[j])
             nc = np.linalg.norm(c)
             if nc > 1e-14 * np.linalg.norm(forms[i]) * np.linalg.norm(forms[j]):
-                tbreaks += [np.arccos(np.clip(c[2] / nc, -1, 1)), np.arccos(np.clip(-c[2] / nc, -1, 1))]
+                tbreaks += [
+                    np.arccos(np.clip(c[2] / nc, -1, 1)),
+                    np.arccos(np.clip(-c[2] / nc, -1, 1)),
+                ]
     theta, wth = _segments(tbreaks, 0.0, pi, m, smooth_ends=True)
     us, ws = [], []
     for th, wt in zip(theta, wth, strict=True):

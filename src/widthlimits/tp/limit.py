@@ -207,26 +207,33 @@ class _Engine:
                         continue
                     s[k], e = self.expect(lambda m, ev, key=key: m[key] * ev(x), [x], [key])
                     errs.append(e)
-                grad = np.linalg.pinv(self.sigma[np.ix_(bs, bs)], rcond=1e-10,
-                                      hermitian=True) @ s
-            dot = [(std2 * g, self.nodes[j].args[0]) for g, (j, _) in zip(grad, other,
-                                                                          strict=True) if g != 0]
+                grad = np.linalg.pinv(self.sigma[np.ix_(bs, bs)], rcond=1e-10, hermitian=True) @ s
+            dot = [
+                (std2 * g, self.nodes[j].args[0])
+                for g, (j, _) in zip(grad, other, strict=True)
+                if g != 0
+            ]
         self.dot[i] = dot
         self.err[i] = max(errs)
         if all(self.lin[y] is not None for _, y in dot):
-            self._linear_node(i, self._vec(b) + sum((c * self.lin[y] for c, y in dot),
-                                                    np.zeros(self.sigma.shape[0])))
+            self._linear_node(
+                i,
+                self._vec(b)
+                + sum((c * self.lin[y] for c, y in dot), np.zeros(self.sigma.shape[0])),
+            )
         else:
             self.lin[i] = None
             self.form[("zhat", i)] = self._vec(b)
-            self.front[i] = tuple(dict.fromkeys(
-                [("zhat", i)] + [k for _, y in dot for k in self.front[y]]))
+            self.front[i] = tuple(
+                dict.fromkeys([("zhat", i)] + [k for _, y in dot for k in self.front[y]])
+            )
 
     def _linear(self, i, nd):
         self.err[i] = max(self.err.get(j, 0.0) for j in nd.args)
         if all(self.lin[j] is not None for j in nd.args):
-            self._linear_node(i, sum(c * self.lin[j] for c, j in zip(nd.coeffs, nd.args,
-                                                                       strict=True)))
+            self._linear_node(
+                i, sum(c * self.lin[j] for c, j in zip(nd.coeffs, nd.args, strict=True))
+            )
         else:
             self.lin[i] = None
             self.front[i] = tuple(dict.fromkeys(k for j in nd.args for k in self.front[j]))
@@ -234,9 +241,10 @@ class _Engine:
     def _nonlin(self, i, nd):
         self.lin[i] = None
         self.front[i] = tuple(dict.fromkeys(k for j in nd.args for k in self.front[j]))
-        self.err[i] = max([self.err.get(j, 0.0) for j in nd.args]
-                          + [self.err.get(q.index, 0.0) for q in nd.params
-                             if isinstance(q, Moment)])
+        self.err[i] = max(
+            [self.err.get(j, 0.0) for j in nd.args]
+            + [self.err.get(q.index, 0.0) for q in nd.params if isinstance(q, Moment)]
+        )
 
     def _moment(self, i, nd):
         self._nonlin(i, nd)
@@ -245,8 +253,13 @@ class _Engine:
         self.err[i] = max(e, self.err[i])
 
 
-def master_limit(prog: Program, return_error: bool = False, rng=None, mc_samples: int = 50000,
-                 mc_repeats: int = 8):
+def master_limit(
+    prog: Program,
+    return_error: bool = False,
+    rng=None,
+    mc_samples: int = 50000,
+    mc_repeats: int = 8,
+):
     """Compute the Master Theorem limit of every moment of ``prog`` (see :meth:`Program.limit`).
 
     Examples
@@ -286,8 +299,10 @@ def _limit(prog, return_error, rng, mc_samples, mc_repeats):
         runs = np.array(runs)
         mean = runs.mean(axis=0)
         se = runs.std(axis=0, ddof=1) / np.sqrt(mc_repeats)
-        vals = {nm: (float(mean[k]), float(se[k]) + eng.err[i])
-                for k, (nm, i) in enumerate(zip(names, idx, strict=True))}
+        vals = {
+            nm: (float(mean[k]), float(se[k]) + eng.err[i])
+            for k, (nm, i) in enumerate(zip(names, idx, strict=True))
+        }
     if return_error:
         return vals
     return {k: v for k, (v, _) in vals.items()}

@@ -8,7 +8,8 @@ A :class:`Program` records the instructions of a NETSOR-transpose+ program in or
 * **MatMul** (:meth:`Program.matmul`, ``A @ x``, ``A.T @ x``);
 * **Nonlin** (:meth:`Program.nonlin`, :meth:`Program.linear`): a coordinatewise function of
   vectors, optionally of scalars (earlier moments) too;
-* **Moment** (:meth:`Program.moment`): the scalar :math:`\\frac1n \\sum_\\alpha f(x_\\alpha, \\dots)`.
+* **Moment** (:meth:`Program.moment`): the scalar
+  :math:`\\frac1n \\sum_\\alpha f(x_\\alpha, \\dots)`.
 
 :meth:`Program.simulate` samples every matrix and initial vector and runs the instructions;
 :meth:`Program.limit` computes the :math:`n \\to \\infty` value of every moment by the Master
@@ -228,12 +229,15 @@ class Program:
             raise ValueError("cov must be a finite symmetric matrix")
         lam = np.linalg.eigvalsh(cov)
         if lam.min() < -1e-10 * max(1.0, abs(lam).max()):
-            raise ValueError(f"cov must be positive semi-definite; its smallest eigenvalue "
-                             f"is {lam.min():.3g}")
+            raise ValueError(
+                f"cov must be positive semi-definite; its smallest eigenvalue is {lam.min():.3g}"
+            )
         g = len(self._groups)
         self._groups.append(cov)
-        return [self._add(_Node("init", self._name(nm, "u"), group=g, pos=i))
-                for i, nm in enumerate(names)]
+        return [
+            self._add(_Node("init", self._name(nm, "u"), group=g, pos=i))
+            for i, nm in enumerate(names)
+        ]
 
     def vector(self, name: str, var: float = 1.0) -> Vector:
         """Add one initial vector with iid :math:`N(0, \\mathrm{var})` coordinates.
@@ -259,17 +263,26 @@ class Program:
         ('h1', 'h2')
         """
         if not isinstance(A, Matrix | Transpose):
-            raise TypeError(f"matmul needs a Matrix of this program or its .T, got "
-                            f"{type(A).__name__}")
+            raise TypeError(
+                f"matmul needs a Matrix of this program or its .T, got {type(A).__name__}"
+            )
         mat = A.matrix if isinstance(A, Transpose) else A
         if mat.program is not self:
             raise ValueError(f"matrix {mat.name!r} belongs to another program")
         i = self._vec(x, "the vector multiplied")
-        return self._add(_Node("matmul", self._name(name, "h"), args=(i,), matrix=mat.index,
-                               transposed=isinstance(A, Transpose)))
+        return self._add(
+            _Node(
+                "matmul",
+                self._name(name, "h"),
+                args=(i,),
+                matrix=mat.index,
+                transposed=isinstance(A, Transpose),
+            )
+        )
 
-    def linear(self, coeffs: Sequence[float], vectors: Sequence[Vector],
-               name: str | None = None) -> Vector:
+    def linear(
+        self, coeffs: Sequence[float], vectors: Sequence[Vector], name: str | None = None
+    ) -> Vector:
         """A linear combination :math:`\\sum_i c_i x_i`, which the limit tracks exactly.
 
         It is a Nonlin, but the engine knows it is linear, so programs built from MatMul and
@@ -301,8 +314,9 @@ class Program:
             elif isinstance(q, numbers.Real) and not isinstance(q, bool) and np.isfinite(q):
                 out.append(float(q))
             else:
-                raise TypeError(f"params must be Moments of this program or finite numbers, "
-                                f"got {q!r}")
+                raise TypeError(
+                    f"params must be Moments of this program or finite numbers, got {q!r}"
+                )
         return tuple(out)
 
     def _probe(self, fn, nargs: int, nparams: int, what: str) -> None:
@@ -414,8 +428,14 @@ class Program:
             return out, vecs
         return out
 
-    def limit(self, return_error: bool = False, *, rng: np.random.Generator | None = None,
-              mc_samples: int = 50000, mc_repeats: int = 8):
+    def limit(
+        self,
+        return_error: bool = False,
+        *,
+        rng: np.random.Generator | None = None,
+        mc_samples: int = 50000,
+        mc_repeats: int = 8,
+    ):
         """The :math:`n\\to\\infty` limit of every moment, by the Master Theorem.
 
         Accuracy contract: where every expectation the Z-recursion needs is a Gaussian integral
@@ -446,8 +466,9 @@ class Program:
         """
         from .limit import master_limit
 
-        return master_limit(self, return_error=return_error, rng=rng, mc_samples=mc_samples,
-                            mc_repeats=mc_repeats)
+        return master_limit(
+            self, return_error=return_error, rng=rng, mc_samples=mc_samples, mc_repeats=mc_repeats
+        )
 
 
 def check_output(y, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -460,8 +481,10 @@ def check_output(y, shape: tuple[int, ...], what: str) -> np.ndarray:
     """
     y = np.asarray(y)
     if y.shape != shape:
-        raise ValueError(f"the function of {what} must return an array of shape {shape} "
-                         f"(one value per coordinate), got shape {y.shape}")
+        raise ValueError(
+            f"the function of {what} must return an array of shape {shape} "
+            f"(one value per coordinate), got shape {y.shape}"
+        )
     if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
         raise TypeError(f"the function of {what} must return numbers, got dtype {y.dtype}")
     y = y.astype(float)

@@ -39,8 +39,11 @@ def power_program(k: int, symmetric: bool = True, std: float = 1.0) -> Program:
     v = p.vector("v")
     x = v
     for j in range(1, k + 1):
-        x = p.linear([2**-0.5, 2**-0.5], [A @ x, A.T @ x], name=f"x{j}") if symmetric else p.matmul(
-            A, x, name=f"x{j}")
+        x = (
+            p.linear([2**-0.5, 2**-0.5], [A @ x, A.T @ x], name=f"x{j}")
+            if symmetric
+            else p.matmul(A, x, name=f"x{j}")
+        )
         p.moment(f"m{j}", _dot, v, x)
     return p
 
@@ -125,8 +128,9 @@ def mlp_program(depth: int, input_cov, phi: Callable = np.tanh, std: float = 1.0
     return p
 
 
-def simulate_many(program: Program, ns: Sequence[int], seeds: int,
-                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+def simulate_many(
+    program: Program, ns: Sequence[int], seeds: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Run ``program`` ``seeds`` times at each width in ``ns``.
 
     Returns ``{moment name: array of shape (len(ns), seeds)}``.

@@ -1,0 +1,120 @@
+"""Tests of widthlimits.parametrization: the r-table, the TP4 conditions, the symmetry, errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from widthlimits.parametrization import ABC, mean_field, mup, ntk, standard
+
+# (preset, L) -> (r, stable, nontrivial, feature learning, kernel regime), derived by hand from
+# r = min(a_{L+1}+b_{L+1}, 2a_{L+1}+c) + c - 1 + min_l (2 a_l + [l = 1]).
+R_TABLE = [
+    (standard(1), -0.0, False, False, False, False),  # r = 0 + 0 - 1 + 1; 2a+c = 0 < 1
+    (standard(2), -1.0, False, False, False, False),
+    (standard(5), -1.0, False, False, False, False),
+    (standard(1, lr_exponent=1), 1.5, True, True, False, True),  # 1/2 + 0 + 1
+    (standard(2, lr_exponent=1), 0.5, True, True, False, True),
+    (standard(4, lr_exponent=1), 0.5, True, True, False, True),
+    (ntk(1), 0.5, True, True, False, True),
+    (ntk(3), 0.5, True, True, False, True),
+    (mean_field(), 0.0, True, True, True, False),
+    (mup(1), 0.0, True, True, True, False),
+    (mup(2), 0.0, True, True, True, False),
+    (mup(6), 0.0, True, True, True, False),
+]
+
+
+@pytest.mark.parametrize(("p", "r", "stable", "nontrivial", "fl", "kernel"), R_TABLE)
+def test_r_table(p, r, stable, nontrivial, fl, kernel):
+    """Each preset has the r and the TP4 classification derived by hand in the chapter."""
+    assert p.r == pytest.approx(r, abs=1e-12)
+    assert p.is_stable is stable
+    assert p.is_nontrivial is nontrivial
+    assert p.is_feature_learning is fl
+    assert p.is_kernel_regime is kernel
+
+
+def test_mean_field_is_mup_for_one_hidden_layer():
+    """For L = 1, mean field and muP are the same parametrization up to the symmetry."""
+    assert mean_field().equivalent(mup(1))
+    assert mup(1).equivalent(mean_field())
+    assert not ntk(1).equivalent(mup(1))
+
+
+def test_absorbed_tables():
+    """The 'a absorbed into c' exponents are the microsoft-mup SGD table: init var d^0, 1/n, 1/n^2
+    (exponents 0, 1/2, 1 of the std) and learning rates n, 1, 1/n."""
+    init, lr = mup(3).absorbed()
+    assert init == (0.0, 0.5, 0.5, 1.0)
+    assert lr == (-1.0, 0.0, 0.0, 1.0)
+    assert mup(3).adam_lr_exponents() == (0.0, 1.0, 1.0, 1.0)
+    assert standard(3).adam_lr_exponents() == (0.0, 0.0, 0.0, 0.0)
+
+
+exps = st.floats(-3, 3, allow_nan=False).map(lambda x: round(4 * x) / 4)
+
+
+@given(st.integers(1, 4).flatmap(
+    lambda L: st.tuples(st.lists(exps, min_size=L + 1, max_size=L + 1),
+                        st.lists(exps, min_size=L + 1, max_size=L + 1), exps, exps)))
+def test_symmetry_preserves_everything(args):
+    """(a, b, c) -> (a + t, b - t, c - 2t) changes neither r nor any of the four properties."""
+    a, b, c, t = args
+    p = ABC(a, b, c)
+    q = p.shifted(t)
+    assert p.equivalent(q) and q.equivalent(p)
+    assert q.r == pytest.approx(p.r, abs=1e-9)
+    for prop in ("is_stable", "is_nontrivial", "is_feature_learning", "is_kernel_regime"):
+        assert getattr(p, prop) == getattr(q, prop)
+    for u, v in zip(q.absorbed(), p.absorbed(), strict=True):
+        assert u == pytest.approx(v, abs=1e-9)
+
+
+@given(st.integers(1, 4).flatmap(
+    lambda L: st.tuples(st.lists(exps, min_size=L + 1, max_size=L + 1),
+                        st.lists(exps, min_size=L + 1, max_size=L + 1), exps)))
+def test_dynamical_dichotomy(args):
+    """A stable nontrivial parametrization is feature learning or kernel regime, never both."""
+    p = ABC(*args)
+    if p.is_stable and p.is_nontrivial:
+        assert p.is_feature_learning != p.is_kernel_regime
+    assert not (p.is_feature_learning and p.is_kernel_regime)
+
+
+def test_not_equivalent_when_c_differs():
+    """Changing c alone breaks the symmetry."""
+    assert not standard(2).equivalent(standard(2, lr_exponent=1))
+    assert not mup(2).equivalent(mup(3))
+
+
+@pytest.mark.parametrize(
+    ("args", "err"),
+    [
+        (([0, 0], [0], 0), ValueError),  # lengths differ
+        (([0], [0], 0), ValueError),  # L = 0
+        (([0, math.inf], [0, 0], 0), ValueError),
+        (([0, 0], [0, math.nan], 0), ValueError),
+        (([0, 0], [0, 0], math.inf), ValueError),
+        (("ab", [0, 0], 0), TypeError),
+        (([0, "x"], [0, 0], 0), TypeError),
+        (([0, 0], [0, 0], "c"), TypeError),
+    ],
+)
+def test_bad_input(args, err):
+    with pytest.raises(err):
+        ABC(*args)
+
+
+def test_bad_presets():
+    with pytest.raises(ValueError):
+        mup(0)
+    with pytest.raises(ValueError):
+        mean_field(2)
+    with pytest.raises(TypeError):
+        ntk(1.5)
+    with pytest.raises(TypeError):
+        mup(2).equivalent("mup")
