@@ -69,7 +69,9 @@ def load(context, url):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else 0)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else 0)
+    page.on(
+        "response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else 0
+    )
     page.goto(url, wait_until="load")
     return page, errors
 

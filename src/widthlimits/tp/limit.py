@@ -25,7 +25,7 @@ Where :math:`Z^x` is linear in the Gaussians the derivative is read off its coef
 
 Every :math:`Z` is a function of finitely many *linear forms* in the jointly Gaussian
 :math:`\\hat Z`'s. An expectation is integrated over the span of the forms it depends on: by
-quadrature (:mod:`widthlimits.tp.gaussian`) when that span has dimension at most 3, and by Monte
+quadrature (``widthlimits.tp.gaussian``) when that span has dimension at most 3, and by Monte
 Carlo otherwise.
 """
 
@@ -260,7 +260,9 @@ def master_limit(
     mc_samples: int = 50000,
     mc_repeats: int = 8,
 ):
-    """Compute the Master Theorem limit of every moment of ``prog`` (see :meth:`Program.limit`).
+    """Compute the Master Theorem limit of every moment of ``prog``.
+
+    See :meth:`~widthlimits.tp.program.Program.limit` for the parameters and the accuracy.
 
     Examples
     --------

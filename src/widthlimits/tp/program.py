@@ -13,7 +13,7 @@ A :class:`Program` records the instructions of a NETSOR-transpose+ program in or
 
 :meth:`Program.simulate` samples every matrix and initial vector and runs the instructions;
 :meth:`Program.limit` computes the :math:`n \\to \\infty` value of every moment by the Master
-Theorem (see :mod:`widthlimits.tp.limit`).
+Theorem (see ``widthlimits.tp.limit``).
 """
 
 from __future__ import annotations
@@ -440,7 +440,7 @@ class Program:
 
         Accuracy contract: where every expectation the Z-recursion needs is a Gaussian integral
         of dimension at most 3, it is computed by spherical-radial quadrature split at the zeros
-        of the linear forms involved (:mod:`widthlimits.tp.gaussian`), to about 1e-12 for smooth
+        of the linear forms involved (``widthlimits.tp.gaussian``), to about 1e-12 for smooth
         functions and for ReLU-type functions with kinks at zero, and the error returned is
         0.0 when a fine and a coarse rule agree to 1e-9 (otherwise their difference is returned
         as the error). Linear programs are exact by covariance algebra. Larger integrals use

@@ -1,0 +1,78 @@
+"""The reproduce-from-the-command-line interface: figures and numbers out, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "widthlimits", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+def test_semicircle_writes_figure_and_numbers(tmp_path):
+    r = run("semicircle", "--n", "200,400", "--seed", "3", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "semicircle.json").read_text())
+    assert data["n"] == [200, 400]
+    assert all(0 < d < 0.1 for d in data["kolmogorov_distance"])
+    assert (tmp_path / "semicircle.png").stat().st_size > 5000
+    assert "eigvalsh" in r.stderr  # the progress bar
+
+
+def test_coord_check_runs_small(tmp_path):
+    r = run(
+        "coord-check", "--widths", "32,64", "--steps", "2", "--seeds", "1", "--out", str(tmp_path)
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "coord-check.png").exists() and (tmp_path / "coord-check.json").exists()
+
+
+def test_transfer_runs_small(tmp_path):
+    r = run(
+        "transfer",
+        "--widths",
+        "16,32",
+        "--lrs",
+        "0.01,0.1",
+        "--seeds",
+        "1",
+        "--steps",
+        "3",
+        "--optimizers",
+        "sgd",
+        "--out",
+        str(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "transfer.json").read_text())
+    assert data["widths"] == [16, 32] and "optimal" in data
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("semicircle", "--n", "0"),
+        ("semicircle", "--n", "abc"),
+        ("semicircle", "--entries", "cauchy"),
+        ("coord-check", "--widths", "-4"),
+        ("transfer", "--lrs", "nan"),
+        ("transfer", "--device", "cuda:9"),
+        ("nonsense",),
+        (),
+    ],
+)
+def test_bad_arguments_exit_nonzero_with_one_line(args, tmp_path):
+    r = run(*args, "--out", str(tmp_path)) if args and args[0] != "nonsense" else run(*args)
+    assert r.returncode == 2
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("widthlimits: error:"), r.stderr

@@ -1,0 +1,200 @@
+"""Tests of widthlimits.nn: conventions, muP == SP at the base width, learning rates, coord check."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from widthlimits.nn import MLP, coord_check
+from widthlimits.parametrization import ABC, mup
+from widthlimits.stats import loglog_slope, mean_se
+
+
+def gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+X = torch.randn(24, 6, generator=gen(100))
+Y = torch.arange(24) % 3
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("nonlinearity", ["relu", "tanh"])
+def test_mup_equals_sp_at_base_width_bit_for_bit(optimizer, nonlinearity):
+    """At width == base_width, muP and SP have the same initial function and the same first two
+    steps, bit for bit (torch.equal, not allclose)."""
+    outs = []
+    for p in ("sp", "mup"):
+        net = MLP(6, 48, 3, 3, p, base_width=48, nonlinearity=nonlinearity, bias_std=0.5,
+                  generator=gen(0))
+        opt = (torch.optim.SGD(net.param_groups(0.3)) if optimizer == "sgd"
+               else torch.optim.Adam(net.param_groups(0.01, "adam")))
+        traj = [net(X).detach().clone()]
+        for _ in range(2):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(net(X), Y).backward()
+            opt.step()
+            traj.append(net(X).detach().clone())
+        outs.append(traj)
+    assert not torch.equal(outs[0][0], outs[0][1])  # training did something
+    for a, b in zip(*outs, strict=True):
+        assert torch.equal(a, b)
+
+
+def test_mup_differs_from_sp_away_from_base_width():
+    """Away from the base width the two parametrizations are different models."""
+    sp = MLP(6, 96, 3, 2, "sp", base_width=48, generator=gen(0))
+    mp = MLP(6, 96, 3, 2, "mup", base_width=48, generator=gen(0))
+    assert not torch.allclose(sp(X), mp(X))
+
+
+def test_param_groups_follow_the_tables():
+    """muP learning rates on w at width 4 * base: SGD eta for every tensor (global c = 0), and the
+    effective rates on W = multiplier * w are eta * (n, 1, 1/n) relative to the base for SGD and
+    eta * (1, 1/n, 1/n) for Adam, as in the module's table."""
+    n0, rho = 32, 4
+    net = MLP(5, n0 * rho, 2, 3, "mup", base_width=n0, generator=gen(0), bias=False)
+    sgd = [g["lr"] for g in net.param_groups(1.0, "sgd")]
+    adam = [g["lr"] for g in net.param_groups(1.0, "adam")]
+    assert sgd == [1.0] * 4
+    # effective SGD rate on W^l is multiplier^2 * lr; effective Adam rate is multiplier * lr
+    eff_sgd = [m**2 * lr for m, lr in zip(net.w_mult, sgd, strict=True)]
+    eff_adam = [m * lr for m, lr in zip(net.w_mult, adam, strict=True)]
+    assert eff_sgd == pytest.approx([rho, 1.0, 1.0, 1 / rho])
+    assert eff_adam == pytest.approx([1.0, 1 / rho, 1 / rho, 1 / rho])
+    sp = MLP(5, n0 * rho, 2, 3, "sp", base_width=n0, generator=gen(0), bias=False)
+    assert [g["lr"] for g in sp.param_groups(1.0, "adam")] == [1.0] * 4
+
+
+def test_ntk_convention_multipliers():
+    """NTK parameterization: multipliers weight_std / sqrt(fan_in) (input: sqrt(d_in)), N(0,1)
+    weights, bias multiplier bias_std."""
+    net = MLP(9, 100, 1, 2, "ntk", weight_std=1.5, bias_std=0.3, generator=gen(0))
+    assert net.w_mult == pytest.approx([1.5 / 3, 1.5 / 10, 1.5 / 10])
+    assert net.b_mult == pytest.approx([0.3, 0.3, 0.3])
+    w = torch.cat([p.detach().ravel() for p in net.weights])
+    assert float(w.std()) == pytest.approx(1.0, abs=0.02)  # 10,990 N(0,1) draws: se 0.007
+
+
+def test_ntk_linear_network_output_variance_is_the_nngp():
+    """For a linear NTK-parametrized network the NNGP kernel is sigma_w^{2(L+1)} |x|^2 / d, plus
+    bias terms; the output variance over 400 networks must match within 5 standard errors."""
+    sw, sb, d, L = 1.3, 0.4, 7, 2
+    x = torch.randn(1, d, generator=gen(1))
+    k = float((x**2).sum()) / d
+    for _ in range(L + 1):
+        k = sw**2 * k + sb**2
+    outs = np.array([float(MLP(d, 256, 1, L, "ntk", nonlinearity="linear", weight_std=sw,
+                                bias_std=sb, generator=gen(s))(x)) for s in range(400)])
+    m, se = mean_se(outs**2)
+    assert abs(float(m) - k) <= 5 * float(se)
+
+
+def test_activations_apply_multipliers():
+    """activations() returns phi(h^l) with multipliers, and the forward pass reads the last one."""
+    net = MLP(6, 32, 3, 3, "mup", generator=gen(0), bias=False)
+    acts = net.activations(X)
+    h1 = torch.relu(X @ net.weights[0].T * net.w_mult[0])
+    assert torch.allclose(acts[0], h1)
+    out = acts[-1] @ net.weights[-1].T * net.w_mult[-1]
+    assert torch.allclose(net(X), out)
+
+
+def test_zero_readout():
+    """A zero readout gives a zero output at initialization and leaves the hidden layers as drawn."""
+    a = MLP(6, 32, 3, 2, "mup", generator=gen(0), zero_readout=True)
+    b = MLP(6, 32, 3, 2, "mup", generator=gen(0))
+    assert torch.all(a(X) == 0)
+    assert torch.equal(a.activations(X)[-1], b.activations(X)[-1])
+
+
+def test_generator_is_the_only_randomness():
+    """Same generator seed, same network; different seed, different network."""
+    a = MLP(6, 16, 2, 2, generator=gen(3))(X)
+    b = MLP(6, 16, 2, 2, generator=gen(3))(X)
+    c = MLP(6, 16, 2, 2, generator=gen(4))(X)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_abc_instance():
+    """An ABC instance with n0 = 1 uses multipliers n^{-a_l} exactly."""
+    p = ABC([-0.5, 0.5], [0.5, 0.5], 0.0)
+    net = MLP(3, 64, 1, 1, p, generator=gen(0))
+    assert net.w_mult == pytest.approx([8.0, 1 / 8])
+    assert [g["lr"] for g in net.param_groups(0.5)][0] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err"),
+    [
+        ({"width": 0}, ValueError),
+        ({"width": 2.5}, TypeError),
+        ({"depth": 0}, ValueError),
+        ({"parametrization": "spp"}, ValueError),
+        ({"parametrization": 3}, TypeError),
+        ({"parametrization": mup(3)}, ValueError),  # wrong number of layers
+        ({"nonlinearity": "sigmoidish"}, ValueError),
+        ({"nonlinearity": 3}, TypeError),
+        ({"weight_std": -1.0}, ValueError),
+        ({"bias_std": math.nan}, ValueError),
+        ({"generator": 0}, TypeError),
+        ({"base_width": 0}, ValueError),
+    ],
+)
+def test_bad_construction(kwargs, err):
+    args = {"d_in": 3, "width": 8, "d_out": 1, "depth": 2, **kwargs}
+    with pytest.raises(err):
+        MLP(**args)
+
+
+def test_bad_calls():
+    net = MLP(3, 8, 1, 2, generator=gen(0))
+    with pytest.raises(ValueError):
+        net(torch.zeros(4, 5))
+    with pytest.raises(TypeError):
+        net.activations(np.zeros((4, 3)))
+    with pytest.raises(ValueError):
+        net.param_groups(-1.0)
+    with pytest.raises(ValueError):
+        net.param_groups(0.1, "rmsprop")
+
+
+def _slopes(parametrization, lr, optimizer="sgd"):
+    widths = [64, 128, 256, 512, 1024]
+    out = coord_check(widths, parametrization, depth=2, steps=1, lr=lr, optimizer=optimizer,
+                      x=X, y=Y, seeds=(0, 1, 2, 3), base_width=64)
+    change = out["change"][:, :, 1, :]  # width, seed, layer after one step
+    m, se = change.mean(axis=1), change.std(axis=1, ddof=1) / 2
+    return [loglog_slope(widths, m[:, k], se[:, k]) for k in range(3)]
+
+
+def test_coord_check_slopes():
+    """One SGD step (TP4's one-step analysis): under muP every layer's change is Theta(1) (slope
+    0), under NTP the hidden layers' change is Theta(n^{-1/2}) (slope -1/2) and under SP with a
+    fixed learning rate the output's change grows at least like n. Each measured slope (weighted
+    fit over 4 seeds, widths 64..1024) is within 5 standard errors + 0.05 of theory; the 0.05
+    covers the O(n^{-1/2}) finite-width corrections at n >= 64, whose effect on a slope over this
+    range we bound by the muP curves' own relative variation (< 10%)."""
+    for s, se in _slopes("mup", 0.5):
+        assert abs(s) <= 5 * se + 0.05
+    ntk = _slopes("ntk", 0.5)
+    for s, se in ntk[:2]:
+        assert abs(s + 0.5) <= 5 * se + 0.05
+    assert abs(ntk[2][0]) <= 5 * ntk[2][1] + 0.05
+    out_slope, out_se = _slopes("sp", 0.5)[2]
+    assert out_slope >= 1 - 5 * out_se - 0.05
+
+
+def test_coord_check_shapes_and_errors():
+    out = coord_check([16, 32], "sp", depth=2, steps=2, x=X, y=Y, seeds=(0,))
+    assert out["size"].shape == (2, 1, 3, 3)
+    assert np.all(out["change"][:, :, 0, :] == 0)  # no change before the first step
+    with pytest.raises(ValueError):
+        coord_check([], x=X, y=Y)
+    with pytest.raises(ValueError):
+        coord_check([16], x=X)
+    with pytest.raises(ValueError):
+        coord_check([16, 32], "sp", lr=1e6, x=X * 100, y=Y, seeds=(0,), steps=3)
