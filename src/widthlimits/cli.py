@@ -42,7 +42,9 @@ def _ints(text: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
     return values
@@ -52,7 +54,9 @@ def _floats(text: str) -> list[float]:
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, got {text!r}"
+        ) from None
     if not values or not all(np.isfinite(values)) or min(values) <= 0:
         raise argparse.ArgumentTypeError(f"expected positive finite numbers, got {text!r}")
     return values
@@ -131,7 +135,7 @@ def _semicircle(args) -> tuple[dict, object]:
     rng = np.random.default_rng(args.seed)
     fig, axes = plotting.subplots(len(args.n), width=3.2, height=2.8, squeeze=False)
     out = {"n": [], "kolmogorov_distance": [], "largest_eigenvalue": [], "entries": args.entries}
-    for ax, n in tqdm(list(zip(axes[0], args.n)), desc="eigvalsh", unit="matrix"):
+    for ax, n in tqdm(list(zip(axes[0], args.n, strict=True)), desc="eigvalsh", unit="matrix"):
         eig = np.linalg.eigvalsh(rmt.wigner(n, rng, args.entries))
         plotting.density_histogram(
             eig, rmt.semicircle_pdf, support=(-2.2, 2.2), ax=ax, xlabel="eigenvalue"
