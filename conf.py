@@ -72,6 +72,7 @@ nb_execution_excludepatterns: list[str] = []
 # --- numbering, references, bibliography -----------------------------------------------------
 numfig = True
 math_numfig = True
+math_number_all = True
 math_eqref_format = "({number})"
 bibtex_bibfiles = ["book/references.bib"]
 bibtex_default_style = "alpha"
