@@ -112,7 +112,12 @@ def site(session: nox.Session) -> None:
         session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
     install(session, "site")
     session.run(
-        "pytest", "tests/browser", "-p", "no:cacheprovider", "-o", "testpaths=", *session.posargs
+        "pytest",
+        "tests/browser",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"WL_SITE_TESTS": "1"},
     )
 
 
