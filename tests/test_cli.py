@@ -67,6 +67,7 @@ def test_transfer_runs_small(tmp_path):
         ("coord-check", "--widths", "-4"),
         ("transfer", "--lrs", "nan"),
         ("transfer", "--device", "cuda:9"),
+        ("transfer", "--device", "tpu"),
         ("nonsense",),
         (),
     ],

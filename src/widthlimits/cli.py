@@ -164,16 +164,31 @@ def _coord_check(args) -> tuple[dict, object]:
     return result, ax.figure
 
 
+def _check_device(name: str) -> None:
+    import torch
+
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UsageError(
+            f"--device: expected a torch device such as cpu or cuda, got {name!r}"
+        ) from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise UsageError(f"--device {name} asked for, but torch sees no CUDA device")
+        if device.index is not None and device.index >= count:
+            raise UsageError(f"--device {name}: torch sees only {count} CUDA device(s)")
+    elif device.type != "cpu":
+        raise UsageError(f"--device: only cpu and cuda devices are supported, got {name!r}")
+
+
 def _transfer(args) -> tuple[dict, object]:
     from . import plotting, transfer
 
     params = [p.strip() for p in args.parametrizations.split(",") if p.strip()]
     opts = [o.strip() for o in args.optimizers.split(",") if o.strip()]
-    if args.device.startswith("cuda"):
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UsageError(f"--device {args.device} asked for, but torch sees no CUDA device")
+    _check_device(args.device)
     result = transfer.lr_sweep(
         args.widths,
         args.lrs,

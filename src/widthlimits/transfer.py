@@ -24,9 +24,67 @@ import torch
 
 from .nn import MLP, _positive_int
 
-__all__ = ["load_digits_split", "lr_sweep", "optimal_lr", "plot_transfer", "transfer_stats"]
+__all__ = [
+    "BOOK_SETTINGS",
+    "book_sweep",
+    "load_digits_split",
+    "lr_sweep",
+    "optimal_lr",
+    "plot_transfer",
+    "transfer_stats",
+]
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+
+#: The book's transfer experiment (chapter "Hyperparameter transfer"): one learning-rate grid per
+#: optimizer (factors of 2), five widths, three seeds, 50 minibatch steps of 128 digits.
+BOOK_SETTINGS: dict = {
+    "widths": (16, 32, 64, 128, 256),
+    "lrs": {"sgd": tuple(2.0**k for k in range(-3, 3)),
+            "adam": tuple(2.0**k for k in range(-11, -3))},
+    "seeds": 3,
+    "depth": 2,
+    "steps": 50,
+    "batch_size": 128,
+}
+
+
+def book_sweep(base_seed: int = 0, *, device: str = "cpu", progress: bool = False,
+               **overrides) -> dict:
+    """Run the book's transfer experiment (:data:`BOOK_SETTINGS`) for SP and µP, SGD and Adam.
+
+    Parameters
+    ----------
+    base_seed : int
+        The seeds are ``1000 * base_seed + (0, 1, 2)``.
+    device : str
+    progress : bool
+    **overrides
+        Replace entries of :data:`BOOK_SETTINGS` (for example ``widths``, ``steps``).
+
+    Returns
+    -------
+    dict
+        ``{"sgd": lr_sweep(...), "adam": lr_sweep(...)}``, each over ``("sp", "mup")``.
+
+    Examples
+    --------
+    >>> out = book_sweep(widths=(16, 32), steps=2, seeds=2,
+    ...                  lrs={"sgd": (0.1, 0.2), "adam": (0.001, 0.002)})
+    >>> sorted(out), out["adam"]["test_loss"].shape
+    (['adam', 'sgd'], (2, 1, 2, 2, 2))
+    """
+    cfg = {**BOOK_SETTINGS, **overrides}
+    unknown = set(overrides) - set(BOOK_SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(BOOK_SETTINGS)}")
+    seeds = [1000 * int(base_seed) + i for i in range(int(cfg["seeds"]))]
+    return {
+        opt: lr_sweep(list(cfg["widths"]), list(cfg["lrs"][opt]), seeds, ("sp", "mup"), (opt,),
+                      depth=cfg["depth"], steps=cfg["steps"], batch_size=cfg["batch_size"],
+                      device=device, progress=progress)
+        for opt in ("sgd", "adam")
+    }
 
 
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0, dtype=torch.float32):
@@ -375,7 +433,9 @@ def transfer_stats(result: dict, parametrization: int, optimizer: int, *,
         ``slope_se``: least-squares slope of the per-seed :math:`\log \eta^*` against
         :math:`\log n` and its standard error; ``gain``, ``gain_se``: at the narrowest width's
         best learning rate, the narrowest minus the widest width's loss, mean and standard error
-        over seeds (paired: same seed).
+        over seeds; ``width_slope``, ``width_slope_se``: at that same learning rate, the
+        weighted slope of :math:`\log` (seed-mean loss) against :math:`\log n` over all widths
+        (negative when wider is better) and its standard error.
 
     Examples
     --------
@@ -402,6 +462,13 @@ def transfer_stats(result: dict, parametrization: int, optimizer: int, *,
         gain, gain_se = -np.inf, 0.0
     else:
         gain, gain_se = mean_se(diff)
-    return {"index": idx, "spread": int(idx.max() - idx.min()), "shift": int(idx[0] - idx[-1]),
+    lv = vals[:, j, :]
+    if np.all(np.isfinite(lv)):
+        lm, lse = mean_se(lv, axis=1)
+        width_slope, width_slope_se = loglog_slope(widths, lm, np.maximum(lse, 1e-12))
+    else:
+        width_slope, width_slope_se = np.inf, 0.0
+    return {"width_slope": width_slope, "width_slope_se": width_slope_se,
+            "index": idx, "spread": int(idx.max() - idx.min()), "shift": int(idx[0] - idx[-1]),
             "log2_lr": m, "log2_lr_se": se, "slope": slope, "slope_se": slope_se,
             "gain": float(gain), "gain_se": float(gain_se)}

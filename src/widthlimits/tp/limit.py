@@ -34,6 +34,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import numpy as np
+from scipy.special import ndtri
+from scipy.stats import qmc
 
 try:  # BLAS threads stall on the engine's many tiny products on a busy machine; keep one
     from threadpoolctl import threadpool_limits
@@ -108,7 +110,11 @@ class _Engine:
             e = abs(vals[0] - vals[1])
             return v, (0.0 if e <= _EXACT * max(1.0, abs(v)) else e) + up
         self.used_mc = True
-        xi = self.rng.standard_normal((d, self.mc))
+        # randomized quasi-Monte Carlo: a scrambled Sobol set (its scrambling drawn from rng),
+        # mapped to Gaussians; each repeat of the recursion draws an independent scrambling
+        sobol = qmc.Sobol(d, scramble=True, seed=self.rng)
+        u = sobol.random_base2(int(np.ceil(np.log2(self.mc))))
+        xi = ndtri(np.clip(u, 1e-16, 1 - 1e-16)).T
         return float(np.mean(self._run(integrand, nodes, keys, _apply(root, xi)))), up
 
     def _run(self, integrand, nodes, keys, z):
@@ -196,6 +202,7 @@ class _Engine:
         dot = []
         if other and std2 > 0:
             bs = [bj for _, bj in other]
+            exact = True
             if self.lin[x] is not None:
                 grad = self.lin[x][bs]
             else:
@@ -205,13 +212,20 @@ class _Engine:
                     self.form.setdefault(key, self._vec(bj))
                     if self._independent(self.front[x], [key]):
                         continue
+                    mc = self.used_mc
+                    self.used_mc = False
                     s[k], e = self.expect(lambda m, ev, key=key: m[key] * ev(x), [x], [key])
+                    exact = exact and not self.used_mc
+                    self.used_mc = self.used_mc or mc
                     errs.append(e)
                 grad = np.linalg.pinv(self.sigma[np.ix_(bs, bs)], rcond=1e-10, hermitian=True) @ s
+            # a coefficient that quadrature finds at rounding level is an exact zero: dropping it
+            # keeps Z^{Ax} linear (e.g. backpropagation with a fresh readout)
+            scale = 1e-11 * max(1.0, np.sqrt(self.sigma[b, b]))
             dot = [
                 (std2 * g, self.nodes[j].args[0])
-                for g, (j, _) in zip(grad, other, strict=True)
-                if g != 0
+                for g, (j, bj) in zip(grad, other, strict=True)
+                if g != 0 and not (exact and abs(g) * np.sqrt(std2 * self.sigma[bj, bj]) < scale)
             ]
         self.dot[i] = dot
         self.err[i] = max(errs)
