@@ -77,3 +77,26 @@ def test_bad_arguments_exit_nonzero_with_one_line(args, tmp_path):
     assert r.returncode == 2
     lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("widthlimits: error:"), r.stderr
+
+
+def test_transfer_on_cuda_when_a_gpu_is_present(tmp_path):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device here; the --device cuda path is checked on a GPU machine")
+    r = run(
+        "transfer",
+        "--widths",
+        "64,256",
+        "--lrs",
+        "0.01,0.1",
+        "--seeds",
+        "1",
+        "--steps",
+        "5",
+        "--device",
+        "cuda",
+        "--out",
+        str(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "transfer.json").read_text())["device"] == "cuda"
