@@ -123,3 +123,22 @@ def test_bad_input():
         empirical.train_gd(net(4), X, [1.0, 2.0], 0.1, 2)
     with pytest.raises(ValueError, match="diverged"):
         empirical.train_gd(net(4), X, [1.0, 2.0, 3.0], 1e3, 50)
+
+
+def test_excess_kurtosis_of_one_relu_layer_is_fifteen_over_n():
+    # Exact at every width (NNGP chapter, Proposition): a Gaussian mixture with mixing variance
+    # (1/n) sum relu(h_a)^2 has excess kurtosis 3 Var(relu^2) / (n E[relu^2]^2) = 15 / n.
+    f = empirical.sample_outputs(X[:1], 5, 1, 20000, torch.Generator().manual_seed(4))[:, 0]
+    k, se = empirical.excess_kurtosis(f)
+    assert abs(k - 3.0) <= 5 * se
+    g, gse = empirical.excess_kurtosis(np.random.default_rng(0).standard_normal(20000))
+    assert abs(g) <= 5 * gse
+
+
+def test_excess_kurtosis_bad_input():
+    with pytest.raises(ValueError, match="blocks"):
+        empirical.excess_kurtosis(np.ones(10), blocks=20)
+    with pytest.raises(ValueError, match="zero"):
+        empirical.excess_kurtosis(np.zeros(100))
+    with pytest.raises(ValueError, match="NaN"):
+        empirical.excess_kurtosis(np.r_[np.ones(99), np.nan])

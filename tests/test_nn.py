@@ -1,4 +1,4 @@
-"""Tests of widthlimits.nn: conventions, muP == SP at the base width, learning rates, coord check."""
+"""Tests of widthlimits.nn: conventions, muP == SP at base width, learning rates, coord check."""
 
 from __future__ import annotations
 
@@ -28,10 +28,14 @@ def test_mup_equals_sp_at_base_width_bit_for_bit(optimizer, nonlinearity):
     steps, bit for bit (torch.equal, not allclose)."""
     outs = []
     for p in ("sp", "mup"):
-        net = MLP(6, 48, 3, 3, p, base_width=48, nonlinearity=nonlinearity, bias_std=0.5,
-                  generator=gen(0))
-        opt = (torch.optim.SGD(net.param_groups(0.3)) if optimizer == "sgd"
-               else torch.optim.Adam(net.param_groups(0.01, "adam")))
+        net = MLP(
+            6, 48, 3, 3, p, base_width=48, nonlinearity=nonlinearity, bias_std=0.5, generator=gen(0)
+        )
+        opt = (
+            torch.optim.SGD(net.param_groups(0.3))
+            if optimizer == "sgd"
+            else torch.optim.Adam(net.param_groups(0.01, "adam"))
+        )
         traj = [net(X).detach().clone()]
         for _ in range(2):
             opt.zero_grad()
@@ -88,8 +92,24 @@ def test_ntk_linear_network_output_variance_is_the_nngp():
     for _ in range(L + 1):
         k = sw**2 * k + sb**2
     with torch.no_grad():
-        outs = np.array([float(MLP(d, 256, 1, L, "ntk", nonlinearity="linear", weight_std=sw,
-                                    bias_std=sb, generator=gen(s))(x)) for s in range(400)])
+        outs = np.array(
+            [
+                float(
+                    MLP(
+                        d,
+                        256,
+                        1,
+                        L,
+                        "ntk",
+                        nonlinearity="linear",
+                        weight_std=sw,
+                        bias_std=sb,
+                        generator=gen(s),
+                    )(x)
+                )
+                for s in range(400)
+            ]
+        )
     m, se = mean_se(outs**2)
     assert abs(float(m) - k) <= 5 * float(se)
 
@@ -105,7 +125,7 @@ def test_activations_apply_multipliers():
 
 
 def test_zero_readout():
-    """A zero readout gives a zero output at initialization and leaves the hidden layers as drawn."""
+    """A zero readout gives a zero output at init and leaves the hidden layers as drawn."""
     a = MLP(6, 32, 3, 2, "mup", generator=gen(0), zero_readout=True)
     b = MLP(6, 32, 3, 2, "mup", generator=gen(0))
     assert torch.all(a(X) == 0)
@@ -165,8 +185,18 @@ def test_bad_calls():
 
 def _slopes(parametrization, lr, *, steps=1, zero_readout=False):
     widths = [256, 512, 1024, 2048]
-    out = coord_check(widths, parametrization, depth=2, steps=steps, lr=lr, x=X, y=Y,
-                      seeds=(0, 1, 2, 3), base_width=64, zero_readout=zero_readout)
+    out = coord_check(
+        widths,
+        parametrization,
+        depth=2,
+        steps=steps,
+        lr=lr,
+        x=X,
+        y=Y,
+        seeds=(0, 1, 2, 3),
+        base_width=64,
+        zero_readout=zero_readout,
+    )
     change = out["change"][:, :, steps, :]  # width, seed, layer after the last step
     m, se = change.mean(axis=1), change.std(axis=1, ddof=1) / 2
     return [loglog_slope(widths, m[:, k], se[:, k]) for k in range(3)]
@@ -191,8 +221,7 @@ def test_coord_check_slopes():
 def test_zero_readout_freezes_the_first_step():
     """With a zero readout the backpropagated signal is zero at initialization, so one SGD step
     moves only the readout: every hidden layer's change after step 1 is exactly zero."""
-    out = coord_check([32, 64], "mup", depth=2, steps=1, x=X, y=Y, seeds=(0,),
-                      zero_readout=True)
+    out = coord_check([32, 64], "mup", depth=2, steps=1, x=X, y=Y, seeds=(0,), zero_readout=True)
     assert np.all(out["change"][:, :, 1, :2] == 0)
     assert np.all(out["change"][:, :, 1, 2] > 0)
 

@@ -58,9 +58,16 @@ def test_absorbed_tables():
 exps = st.floats(-3, 3, allow_nan=False).map(lambda x: round(4 * x) / 4)
 
 
-@given(st.integers(1, 4).flatmap(
-    lambda L: st.tuples(st.lists(exps, min_size=L + 1, max_size=L + 1),
-                        st.lists(exps, min_size=L + 1, max_size=L + 1), exps, exps)))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda L: st.tuples(
+            st.lists(exps, min_size=L + 1, max_size=L + 1),
+            st.lists(exps, min_size=L + 1, max_size=L + 1),
+            exps,
+            exps,
+        )
+    )
+)
 def test_symmetry_preserves_everything(args):
     """(a, b, c) -> (a + t, b - t, c - 2t) changes neither r nor any of the four properties."""
     a, b, c, t = args
@@ -74,9 +81,15 @@ def test_symmetry_preserves_everything(args):
         assert u == pytest.approx(v, abs=1e-9)
 
 
-@given(st.integers(1, 4).flatmap(
-    lambda L: st.tuples(st.lists(exps, min_size=L + 1, max_size=L + 1),
-                        st.lists(exps, min_size=L + 1, max_size=L + 1), exps)))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda L: st.tuples(
+            st.lists(exps, min_size=L + 1, max_size=L + 1),
+            st.lists(exps, min_size=L + 1, max_size=L + 1),
+            exps,
+        )
+    )
+)
 def test_dynamical_dichotomy(args):
     """A stable nontrivial parametrization is feature learning or kernel regime, never both."""
     p = ABC(*args)

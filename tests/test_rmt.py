@@ -467,3 +467,12 @@ def test_noncrossing_partitions_brute_force_and_narayana(k):
     assert len(found) == rmt.catalan(k)
     by_blocks = Counter(len(p) for p in found)
     assert all(by_blocks[j] == rmt.narayana(k, j) for j in range(k + 1))
+
+
+@pytest.mark.parametrize("ratio", [1e-40, 1e40])
+def test_marchenko_pastur_cdf_at_extreme_ratios_is_a_step_not_nan(ratio):
+    # (1 -+ sqrt(ratio))^2 coincide in floating point: the law is one point (plus the atom)
+    x = np.array([-1.0, 0.0, 0.5, 1.0, 1e50])
+    f = rmt.marchenko_pastur_cdf(x, ratio)
+    assert not np.isnan(f).any() and f[0] == 0.0 and f[-1] == 1.0
+    assert np.all(np.diff(f) >= 0)

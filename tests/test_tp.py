@@ -281,3 +281,42 @@ def test_issue_api_example_runs_and_agrees():
     assert abs(lim["back"] - 1.0) < 1e-12  # (1/n) u1.A^T A u1 -> E[u1^2] = 1
     sim = p.simulate(n=2000, rng=np.random.default_rng(0))
     assert all(abs(sim[k] - lim[k]) < 0.15 for k in lim)
+
+
+def test_sgd_on_linear_model_is_exact():
+    """Three gradient steps on f = (1/n) v.W u with loss (f - 1)^2 / 2, written as NETSOR+ with
+    moment coefficients in `linear`: the program stays linear, so the limit is exact, and it
+    follows f_{k+1} = f_k - eta (f_k - 1) E[u^2] E[v^2] = 0.5, 0.75, 0.875."""
+    eta = 0.5
+    p = Program()
+    W = p.matrix("W")
+    u, v = p.vectors(["u", "v"], cov=[[1, 0.3], [0.3, 1]])
+    q = p.moment("q", lambda a: a * a, u)
+    y = W @ u
+    for k in range(3):
+        f = p.moment(f"f{k}", lambda a, b: a * b, v, y)
+        c = p.moment(f"c{k}", lambda a, f, q: np.full_like(a, -eta * (f - 1) * q), u, params=[f, q])
+        y = p.linear([1.0, c], [y, v])
+    p.moment("f3", lambda a, b: a * b, v, y)
+    lim = p.limit(return_error=True)
+    for k, want in [(1, 0.5), (2, 0.75), (3, 0.875)]:
+        assert lim[f"f{k}"][1] == 0.0 and abs(lim[f"f{k}"][0] - want) < 1e-12
+    sim = p.simulate(800, np.random.default_rng(2))
+    assert abs(sim["f3"] - 0.875) < 0.15  # O(n^{-1/2}) fluctuation, a few times 1/sqrt(800)
+
+
+def test_three_dim_kinked_integrand_closed_form():
+    """E[relu(U1) relu(U2) 1(U3 > 0)] for U = R^T Z with independent U_i ~ N(0, d_i) equals
+    sqrt(d1 d2 / (2 pi)^2) / 2; written in the rotated, correlated coordinates Z, the kinks lie on
+    oblique planes, and the 3-D rule still reaches 1e-9."""
+    d = np.array([1.0, 2.0, 0.5])
+    r, _ = np.linalg.qr(np.random.default_rng(7).standard_normal((3, 3)))
+    cov = r @ np.diag(d) @ r.T
+
+    def f(a, b, c):
+        u = r.T @ np.stack([a, b, c])
+        return relu(u[0]) * relu(u[1]) * (u[2] > 0)
+
+    value, err = gaussian_expectation(f, cov, return_error=True)
+    assert abs(value - np.sqrt(d[0] * d[1]) / (2 * np.pi) / 2) < 1e-9
+    assert err < 1e-9

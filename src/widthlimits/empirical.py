@@ -98,8 +98,9 @@ def sample_outputs(
     Each sample is an :class:`~widthlimits.nn.MLP` ``(d, width, 1, depth)`` in float64 with its
     own random parameters from ``generator``. In the NTK parametrization, where every parameter is
     :math:`N(0, 1)`, the parameter sets are drawn in batches and the same module is evaluated on
-    each with ``torch.func.vmap``; otherwise a fresh module is built per sample. In the NTK parametrization the rows of the result are iid
-    draws of a random function whose covariance tends, as ``width`` grows, to
+    each with ``torch.func.vmap``; otherwise a fresh module is built per sample. In the NTK
+    parametrization the rows of the result are iid draws of a random function whose covariance
+    tends, as ``width`` grows, to
     :func:`widthlimits.kernels.nngp` with the same ``depth``, ``nonlinearity`` and stds
     :cite:p:`lee2018dnngp`.
 

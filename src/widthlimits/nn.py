@@ -46,7 +46,8 @@ In the TP4 convention the multipliers :math:`n^{-a_l}` stay in the forward pass 
 SGD learning rate :math:`\eta n^{-c}` acts on every :math:`w^l`; the absorbed learning rate on
 :math:`W^l` is :math:`\eta n^{-(2a_l + c)}` because the multiplier acts twice (once in the
 gradient, once in the update). For Adam the absorbed learning rate on :math:`W^l` is
-:math:`\eta n^{-e_l}` with :math:`e_l` from :meth:`widthlimits.parametrization.ABC.adam_lr_exponents`,
+:math:`\eta n^{-e_l}` with :math:`e_l` from
+:meth:`widthlimits.parametrization.ABC.adam_lr_exponents`,
 and :meth:`MLP.param_groups` converts it to the learning rate on :math:`w^l`,
 :math:`\eta \rho^{a_l - e_l}`, since Adam's update does not scale with the gradient.
 """
@@ -67,6 +68,7 @@ __all__ = [
     "MLP",
     "coord_check",
     "plot_coord_check",
+    "coord_slopes",
     "linear_mup_program",
     "train_linear_mup",
     "NONLINEARITIES",
@@ -110,7 +112,7 @@ def _resolve(parametrization, depth: int) -> tuple[ABC, str]:
 
 
 class MLP(nn.Module):
-    r"""A fully connected network with ``depth`` hidden layers of ``width`` in an abc-parametrization.
+    r"""A fully connected net with ``depth`` hidden layers of ``width`` in an abc-parametrization.
 
     See the module docstring for the exact forward pass and the scaling tables.
 
@@ -234,7 +236,7 @@ class MLP(nn.Module):
             sgd = rho ** (-c)
             adam_w = rho ** (a[l] - adam_e[l])
             # hidden biases move like input weights; the readout bias by O(1)
-            adam_b = rho ** (ab - adam_e[0]) if l < L else rho ** ab
+            adam_b = rho ** (ab - adam_e[0]) if l < L else rho**ab
             self._lr["sgd"].append((float(sgd), float(sgd)))
             self._lr["adam"].append((float(adam_w), float(adam_b)))
 
@@ -426,8 +428,18 @@ def coord_check(
     for i, n in enumerate(widths):
         for j, seed in enumerate(seeds):
             g = torch.Generator().manual_seed(int(seed))
-            net = MLP(x.shape[1], n, d_out, depth, parametrization, base_width, nonlinearity,
-                      zero_readout=zero_readout, generator=g, dtype=x.dtype)
+            net = MLP(
+                x.shape[1],
+                n,
+                d_out,
+                depth,
+                parametrization,
+                base_width,
+                nonlinearity,
+                zero_readout=zero_readout,
+                generator=g,
+                dtype=x.dtype,
+            )
             opt_cls = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
             opt = opt_cls(net.param_groups(lr, optimizer))
             first = None
@@ -453,8 +465,13 @@ def coord_check(
                     ell.backward()
                     opt.step()
     layers = [f"hidden {l + 1}" for l in range(depth)] + ["output"]
-    return {"widths": np.array(widths), "size": size, "change": change, "loss": loss,
-            "layers": layers}
+    return {
+        "widths": np.array(widths),
+        "size": size,
+        "change": change,
+        "loss": loss,
+        "layers": layers,
+    }
 
 
 def plot_coord_check(result: dict, *, step: int = -1, quantity: str = "change", ax=None):
@@ -492,8 +509,9 @@ def plot_coord_check(result: dict, *, step: int = -1, quantity: str = "change", 
     vals = result[quantity][:, :, step, :]  # width, seed, layer
     for k, name in enumerate(result["layers"]):
         m = vals[:, :, k].mean(axis=1)
-        ax.plot(result["widths"], m, "o-", color=plotting.COLORS[k % len(plotting.COLORS)],
-                label=name)
+        ax.plot(
+            result["widths"], m, "o-", color=plotting.COLORS[k % len(plotting.COLORS)], label=name
+        )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("width n")
@@ -588,8 +606,9 @@ def linear_mup_program(lr: float, target: float, steps: int):
     return p
 
 
-def train_linear_mup(width: int, lr: float, target: float, steps: int,
-                     generator: torch.Generator | None = None) -> np.ndarray:
+def train_linear_mup(
+    width: int, lr: float, target: float, steps: int, generator: torch.Generator | None = None
+) -> np.ndarray:
     r"""Train the network of :func:`linear_mup_program` at a finite width and return :math:`f_t`.
 
     Parameters
@@ -612,8 +631,18 @@ def train_linear_mup(width: int, lr: float, target: float, steps: int,
     ((2,), True)
     """
     steps = _positive_int("steps", steps)
-    net = MLP(1, width, 1, 2, "mup", nonlinearity="linear", bias=False, weight_std=1.0,
-              generator=generator, dtype=torch.float64)
+    net = MLP(
+        1,
+        width,
+        1,
+        2,
+        "mup",
+        nonlinearity="linear",
+        bias=False,
+        weight_std=1.0,
+        generator=generator,
+        dtype=torch.float64,
+    )
     opt = torch.optim.SGD(net.param_groups(lr))
     xi = torch.ones(1, 1, dtype=torch.float64)
     out = []
@@ -625,3 +654,46 @@ def train_linear_mup(width: int, lr: float, target: float, steps: int,
             (0.5 * (f - target) ** 2).backward()
             opt.step()
     return np.array(out)
+
+
+def coord_slopes(result: dict, step: int, *, min_width: int = 1, quantity: str = "change"):
+    r"""Fit :math:`\log \overline{|\Delta x^l|} = c + s \log n` for every layer of a coord check.
+
+    Parameters
+    ----------
+    result : dict
+        The output of :func:`coord_check` (at least 2 seeds).
+    step : int
+        The step whose values are fitted.
+    min_width : int
+        Fit only the widths ``>= min_width`` (at least 3 of them).
+    quantity : {"change", "size"}
+
+    Returns
+    -------
+    slopes, ses : numpy.ndarray
+        The fitted slope of each layer (hidden layers, then the output) and its standard error,
+        from a fit weighted by the standard errors of the seed means
+        (:func:`widthlimits.stats.loglog_slope`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
+    >>> out = coord_check([16, 32, 64], depth=1, steps=1, x=x, y=torch.arange(8) % 2,
+    ...                   seeds=(0, 1))
+    >>> s, se = coord_slopes(out, 1)
+    >>> s.shape
+    (2,)
+    """
+    from .stats import loglog_slope, mean_se
+
+    if quantity not in ("change", "size"):
+        raise ValueError(f"quantity must be 'change' or 'size', got {quantity!r}")
+    keep = result["widths"] >= min_width
+    if keep.sum() < 3:
+        raise ValueError(f"need at least 3 widths >= {min_width}, got {int(keep.sum())}")
+    vals = result[quantity][keep][:, :, step, :]  # width, seed, layer
+    m, se = mean_se(vals, axis=1)
+    out = [loglog_slope(result["widths"][keep], m[:, k], se[:, k]) for k in range(m.shape[1])]
+    return np.array([s for s, _ in out]), np.array([e for _, e in out])

@@ -51,7 +51,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["ABC", "standard", "ntk", "mean_field", "mup"]
+__all__ = [
+    "ABC",
+    "CLASSES",
+    "classify",
+    "mean_field",
+    "mup",
+    "ntk",
+    "phase_grid",
+    "plot_phase_grid",
+    "standard",
+]
 
 _EPS = 1e-12
 
@@ -300,7 +310,7 @@ class ABC:
         )
 
     def adam_lr_exponents(self) -> tuple[float, ...]:
-        r"""Per-layer exponents :math:`e_l` of Adam's learning rate on :math:`W^l`: :math:`\eta n^{-e_l}`.
+        r"""Per-layer exponents :math:`e_l` of Adam's learning rates :math:`\eta n^{-e_l}` on W.
 
         Adam's update has entries of size :math:`\eta` whatever the gradient's size, so to move
         each :math:`W^l` as SGD does under this parametrization its learning rate must equal
@@ -331,7 +341,7 @@ def _check_L(L) -> int:
 
 
 def standard(L: int, lr_exponent: float = 0.0) -> ABC:
-    r"""The standard parametrization (PyTorch's default): :math:`a = 0`, :math:`b = (0, 1/2, \dots)`.
+    r"""The standard parametrization (PyTorch default): :math:`a = 0`, :math:`b = (0, 1/2, \dots)`.
 
     Parameters
     ----------
@@ -394,3 +404,123 @@ def mup(L: int) -> ABC:
     """
     L = _check_L(L)
     return ABC([-0.5] + [0.0] * (L - 1) + [0.5], [0.5] * (L + 1), 0.0)
+
+
+#: The classes of :func:`classify`, in the order of their codes 0, 1, 2, 3.
+CLASSES: tuple[str, ...] = ("unstable", "stable, trivial", "kernel regime", "feature learning")
+
+
+def classify(p: ABC) -> int:
+    """The class of a parametrization, as a code into :data:`CLASSES`.
+
+    0: unstable; 1: stable but trivial (the output does not move in the limit); 2: stable,
+    nontrivial, kernel regime (:math:`r > 0`); 3: stable, nontrivial, feature learning
+    (:math:`r = 0`).
+
+    Examples
+    --------
+    >>> [CLASSES[classify(q)] for q in (standard(2), ntk(2), mup(2))]
+    ['unstable', 'kernel regime', 'feature learning']
+    """
+    if not isinstance(p, ABC):
+        raise TypeError(f"classify needs an ABC, got {type(p).__name__}")
+    if not p.is_stable:
+        return 0
+    if not p.is_nontrivial:
+        return 1
+    return 3 if p.is_feature_learning else 2
+
+
+def phase_grid(make, xs, ys):
+    """Classify the parametrizations ``make(x, y)`` over a grid: a 2-D slice of abc-space.
+
+    Parameters
+    ----------
+    make : callable
+        ``make(x, y)`` returns an :class:`ABC`.
+    xs, ys : sequence of float
+        The grid's coordinates.
+
+    Returns
+    -------
+    codes, r : numpy.ndarray
+        Arrays of shape ``(len(ys), len(xs))``: the :func:`classify` code and ``r`` of each point.
+
+    Examples
+    --------
+    >>> codes, r = phase_grid(lambda a, c: ABC([0, a], [0, 0], c), [0.5, 1.0], [-1.0, 0.0])
+    >>> codes.tolist()
+    [[0, 3], [2, 1]]
+    """
+    import numpy as np
+
+    xs, ys = list(xs), list(ys)
+    if not xs or not ys:
+        raise ValueError("phase_grid needs non-empty xs and ys")
+    codes = np.zeros((len(ys), len(xs)), dtype=int)
+    r = np.zeros((len(ys), len(xs)))
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            p = make(x, y)
+            if not isinstance(p, ABC):
+                raise TypeError(f"make must return an ABC, got {type(p).__name__}")
+            codes[i, j], r[i, j] = classify(p), p.r
+    return codes, r
+
+
+def plot_phase_grid(codes, xs, ys, *, named=None, ax=None, xlabel="", ylabel=""):
+    """Draw a :func:`phase_grid`: the stable region shaded, nontrivial points marked, named points.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        From :func:`phase_grid`.
+    xs, ys : sequence of float
+    named : dict, optional
+        ``{label: (x, y)}`` points to annotate.
+    ax : matplotlib Axes, optional
+    xlabel, ylabel : str
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> codes, _ = phase_grid(lambda a, c: ABC([0, a], [0, 0], c), [0.5, 1.0], [-1.0, 0.0])
+    >>> ax = plot_phase_grid(codes, [0.5, 1.0], [-1.0, 0.0], named={"MF": (1.0, -1.0)})
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    import numpy as np
+    from matplotlib.colors import ListedColormap
+
+    from . import plotting
+
+    codes = np.asarray(codes)
+    if codes.shape != (len(ys), len(xs)):
+        raise ValueError(f"codes must have shape ({len(ys)}, {len(xs)}), got {codes.shape}")
+    if ax is None:
+        _, ax = plotting.subplots()
+    stable = (codes >= 1).astype(float)
+    ax.pcolormesh(
+        xs,
+        ys,
+        stable,
+        shading="nearest",
+        cmap=ListedColormap(["#f2f2f2", "#cfe3f3"]),
+        vmin=0,
+        vmax=1,
+    )
+    xx, yy = np.meshgrid(xs, ys)
+    for code, color, marker, label in (
+        (2, plotting.COLORS[0], "s", "kernel regime"),
+        (3, plotting.COLORS[1], "D", "feature learning"),
+    ):
+        mask = codes == code
+        ax.scatter(xx[mask], yy[mask], s=14, color=color, marker=marker, label=label, zorder=3)
+    for label, (x, y) in (named or {}).items():
+        ax.plot(x, y, "o", ms=9, mfc="none", mec="black", zorder=4)
+        ax.annotate(label, (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax

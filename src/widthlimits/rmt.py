@@ -733,6 +733,10 @@ def marchenko_pastur_cdf(x, ratio: float):
     lam = float(ratio)
     a, b = marchenko_pastur_support(lam)
     x = _real_array(x)
+    atom = max(0.0, 1.0 - 1.0 / lam)
+    if not b > a:  # ratio so extreme that the support is one point in floating point
+        out = np.where(x >= 0, atom, 0.0) + np.where(x >= a, min(1.0, 1.0 / lam), 0.0)
+        return _out(np.clip(out, 0.0, 1.0))
     t = np.clip(x, a, b)
     r = np.sqrt(np.maximum((b - t) * (t - a), 0.0))
     g = r + (a + b) / 2 * np.arcsin(np.clip((2 * t - a - b) / (b - a), -1, 1))
@@ -741,7 +745,6 @@ def marchenko_pastur_cdf(x, ratio: float):
         g = g - sab * np.arcsin(np.clip(((a + b) * t - 2 * a * b) / (t * (b - a)), -1, 1))
     g_a = -(a + b) * np.pi / 4 + sab * np.pi / 2
     cont = (g - g_a) / (2 * np.pi * lam)
-    atom = max(0.0, 1.0 - 1.0 / lam)
     out = np.where(x >= 0, atom, 0.0) + cont
     return _out(np.clip(out, 0.0, 1.0))
 

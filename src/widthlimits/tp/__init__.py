@@ -16,6 +16,8 @@ Everything below is importable from ``widthlimits.tp`` directly
 
 .. automodule:: widthlimits.tp.program
 
+.. automodule:: widthlimits.tp.variables
+
 .. automodule:: widthlimits.tp.limit
 
 .. automodule:: widthlimits.tp.gaussian
@@ -25,7 +27,7 @@ Everything below is importable from ``widthlimits.tp`` directly
 
 from .gaussian import gaussian_expectation, spherical_rule  # noqa: F401
 from .limit import master_limit, zdot_coefficients  # noqa: F401
-from .program import Matrix, Moment, Program, Transpose, Vector  # noqa: F401
+from .program import Program  # noqa: F401
 from .programs import (  # noqa: F401
     mlp_program,
     power_program,
@@ -33,3 +35,4 @@ from .programs import (  # noqa: F401
     simulate_many,
     wishart_program,
 )
+from .variables import Matrix, Moment, Transpose, Vector  # noqa: F401

@@ -43,7 +43,8 @@ except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
     threadpool_limits = None
 
 from .gaussian import MAX_QUADRATURE_DIM, spherical_rule
-from .program import Moment, Program, check_output
+from .program import Program, check_output
+from .variables import Moment
 
 __all__ = ["master_limit", "zdot_coefficients"]
 
@@ -130,7 +131,7 @@ class _Engine:
         if nd.kind == "matmul":  # a nonlinear matmul: Zhat plus Zdot
             y = memo[("zhat", i)] + sum(c * self._eval(j, memo) for c, j in self.dot[i])
         elif nd.kind == "linear":
-            y = sum(c * self._eval(j, memo) for c, j in zip(nd.coeffs, nd.args, strict=True))
+            y = sum(c * self._eval(j, memo) for c, j in zip(self._coeffs(nd), nd.args, strict=True))
         else:
             ps = [self.moments[q.index] if isinstance(q, Moment) else q for q in nd.params]
             with np.errstate(all="ignore"):
@@ -242,11 +243,17 @@ class _Engine:
                 dict.fromkeys([("zhat", i)] + [k for _, y in dot for k in self.front[y]])
             )
 
+    def _coeffs(self, nd) -> list[float]:
+        return [self.moments[c.index] if isinstance(c, Moment) else c for c in nd.coeffs]
+
     def _linear(self, i, nd):
-        self.err[i] = max(self.err.get(j, 0.0) for j in nd.args)
+        self.err[i] = max(
+            [self.err.get(j, 0.0) for j in nd.args]
+            + [self.err.get(c.index, 0.0) for c in nd.coeffs if isinstance(c, Moment)]
+        )
         if all(self.lin[j] is not None for j in nd.args):
             self._linear_node(
-                i, sum(c * self.lin[j] for c, j in zip(nd.coeffs, nd.args, strict=True))
+                i, sum(c * self.lin[j] for c, j in zip(self._coeffs(nd), nd.args, strict=True))
             )
         else:
             self.lin[i] = None

@@ -24,90 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Program", "Matrix", "Transpose", "Vector", "Moment"]
+from .variables import Matrix, Moment, Transpose, Vector
+
+__all__ = ["Program", "check_output"]
 
 _PROBE = np.array([0.3, 0.7, 1.1, 1.9])
-
-
-@dataclass(frozen=True, eq=False)
-class Matrix:
-    """A Gaussian :math:`n\\times n` matrix of a :class:`Program` (create it with
-    :meth:`Program.matrix`). ``A @ x`` multiplies, ``A.T`` is its transpose."""
-
-    program: Program
-    name: str
-    std: float
-    index: int
-
-    @property
-    def T(self) -> Transpose:  # noqa: N802 - the mathematical name
-        return Transpose(self)
-
-    def __matmul__(self, x):
-        return self.program.matmul(self, x)
-
-
-@dataclass(frozen=True, eq=False)
-class Transpose:
-    """The transpose :math:`A^\\top` of a :class:`Matrix`, usable as ``A.T @ x``."""
-
-    matrix: Matrix
-
-    @property
-    def T(self) -> Matrix:  # noqa: N802
-        return self.matrix
-
-    @property
-    def program(self) -> Program:
-        return self.matrix.program
-
-    def __matmul__(self, x):
-        return self.program.matmul(self, x)
-
-
-@dataclass(frozen=True, eq=False)
-class Vector:
-    """A vector of length ``n`` in a :class:`Program`; supports ``x + y``, ``x - y``, ``c * x``."""
-
-    program: Program
-    name: str
-    index: int
-
-    def _lin(self, other, sign):
-        if isinstance(other, Vector):
-            return self.program.linear([1.0, sign], [self, other])
-        return NotImplemented
-
-    def __add__(self, other):
-        return self._lin(other, 1.0)
-
-    def __sub__(self, other):
-        return self._lin(other, -1.0)
-
-    def __mul__(self, c):
-        if isinstance(c, numbers.Real) and not isinstance(c, bool):
-            return self.program.linear([float(c)], [self])
-        return NotImplemented
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, c):
-        if isinstance(c, numbers.Real) and not isinstance(c, bool) and c != 0:
-            return self.program.linear([1.0 / float(c)], [self])
-        return NotImplemented
-
-    def __neg__(self):
-        return self.program.linear([-1.0], [self])
-
-
-@dataclass(frozen=True, eq=False)
-class Moment:
-    """A scalar output :math:`\\frac1n\\sum_\\alpha f(\\cdot)` of a :class:`Program`; it can be
-    passed as a parameter to a later :meth:`Program.nonlin`."""
-
-    program: Program
-    name: str
-    index: int
 
 
 @dataclass
@@ -281,26 +202,28 @@ class Program:
         )
 
     def linear(
-        self, coeffs: Sequence[float], vectors: Sequence[Vector], name: str | None = None
+        self, coeffs: Sequence, vectors: Sequence[Vector], name: str | None = None
     ) -> Vector:
         """A linear combination :math:`\\sum_i c_i x_i`, which the limit tracks exactly.
 
         It is a Nonlin, but the engine knows it is linear, so programs built from MatMul and
-        ``linear`` alone (such as the random-matrix programs) have closed-form limits.
+        ``linear`` alone (such as the random-matrix programs) have closed-form limits. A
+        coefficient may be a number or an earlier :class:`Moment` (NETSOR+: the measured value at
+        finite width, its limit at infinite width), which keeps, e.g., gradient steps of linear
+        networks exact.
 
         Examples
         --------
         >>> p = Program(); a, b = p.vectors(["a", "b"], cov=[[1, 0], [0, 1]])
         >>> s = p.linear([1.0, -2.0], [a, b]); t = a + b; (s.name, t.name)
         ('x2', 'x3')
+        >>> q = p.moment("q", lambda x: x * x, s)        # -> 5
+        >>> p.moment("r", lambda x: x * x, p.linear([q], [a])).name, p.limit()["r"]
+        ('r', 25.0)
         """
         if len(coeffs) != len(vectors) or not vectors:
             raise ValueError("linear needs as many coefficients as vectors (at least one)")
-        cs = []
-        for c in coeffs:
-            if isinstance(c, bool) or not isinstance(c, numbers.Real) or not np.isfinite(c):
-                raise TypeError(f"coefficients must be finite real numbers, got {c!r}")
-            cs.append(float(c))
+        cs = self._params(coeffs)
         args = tuple(self._vec(v, "each vector of a linear combination") for v in vectors)
         return self._add(_Node("linear", self._name(name, "x"), args=args, coeffs=tuple(cs)))
 
@@ -315,7 +238,8 @@ class Program:
                 out.append(float(q))
             else:
                 raise TypeError(
-                    f"params must be Moments of this program or finite numbers, got {q!r}"
+                    f"params and coefficients must be Moments of this program or finite numbers, "
+                    f"got {q!r}"
                 )
         return tuple(out)
 
@@ -373,7 +297,13 @@ class Program:
     # -- running it -------------------------------------------------------------------------
     @property
     def moment_names(self) -> list[str]:
-        """Names of the program's moments, in order."""
+        """Names of the program's moments, in order.
+
+        Examples
+        --------
+        >>> p = Program(); v = p.vector("v"); m = p.moment("m", np.cos, v); p.moment_names
+        ['m']
+        """
         return [nd.name for nd in self._nodes if nd.kind == "moment"]
 
     def simulate(self, n: int, rng: np.random.Generator, *, return_vectors: bool = False):
@@ -412,7 +342,8 @@ class Program:
                 a = mats[nd.matrix]
                 vals.append((a.T if nd.transposed else a) @ vals[nd.args[0]])
             elif nd.kind == "linear":
-                vals.append(sum(c * vals[i] for c, i in zip(nd.coeffs, nd.args, strict=True)))
+                cs = [out[c.name] if isinstance(c, Moment) else c for c in nd.coeffs]
+                vals.append(sum(c * vals[i] for c, i in zip(cs, nd.args, strict=True)))
             else:
                 ps = [out[q.name] if isinstance(q, Moment) else q for q in nd.params]
                 with np.errstate(all="ignore"):
@@ -438,23 +369,45 @@ class Program:
     ):
         """The :math:`n\\to\\infty` limit of every moment, by the Master Theorem.
 
-        Accuracy contract: where every expectation the Z-recursion needs is a Gaussian integral
-        of dimension at most 3, it is computed by spherical-radial quadrature split at the zeros
-        of the linear forms involved (``widthlimits.tp.gaussian``), to about 1e-12 for smooth
-        functions and for ReLU-type functions with kinks at zero, and the error returned is
-        0.0 when a fine and a coarse rule agree to 1e-9 (otherwise their difference is returned
-        as the error). Linear programs are exact by covariance algebra. Larger integrals use
-        Monte Carlo: the whole recursion is repeated ``mc_repeats`` times with ``mc_samples``
-        samples per integral, and the standard error of the mean is returned.
+        Accuracy contract:
+
+        * A program that is linear throughout (MatMul and :meth:`linear` only, such as the
+          random-matrix programs) is exact: every :math:`Z` is a linear form in jointly Gaussian
+          variables and every expectation is a closed-form covariance.
+        * Where every expectation the Z-recursion needs is a Gaussian integral over a span of
+          dimension at most 3, it is computed by spherical-radial quadrature split at the zeros
+          of the linear forms involved (``widthlimits.tp.gaussian``). Smooth functions (tanh,
+          erf, polynomials) and functions of those forms that are non-smooth only where a form
+          vanishes (ReLU, its step derivative, :math:`|x|`) are integrated to about 1e-12 in
+          dimension 1 and 2 and to about 1e-10 in dimension 3. The error returned is 0.0 when a
+          fine and a coarse rule agree to 1e-9 relative to :math:`\\max(1, |value|)`; otherwise
+          their difference, an overestimate of the fine rule's error, is returned (for example
+          for a kink away from zero, such as ``abs(x - 1)``).
+        * Larger integrals use randomized quasi-Monte Carlo (scrambled Sobol points): the whole
+          recursion is repeated ``mc_repeats`` times with independent scramblings and
+          ``mc_samples`` points per integral, and the value is the mean of the repeats with its
+          standard error (so 4 standard errors cover the truth, up to the small bias of
+          plugging estimated covariances into later integrals, of order 1 / ``mc_samples``).
 
         Parameters
         ----------
         return_error : bool
             Return ``{name: (value, standard_error)}`` instead of ``{name: value}``.
         rng : numpy.random.Generator, optional
-            Only used by Monte Carlo integrals; defaults to ``numpy.random.default_rng(0)``.
+            Draws the Sobol scramblings; only used when some integral has dimension above 3.
+            Defaults to ``numpy.random.default_rng(0)``, so a call is reproducible.
         mc_samples, mc_repeats : int
-            Monte Carlo sizes.
+            Quasi-Monte Carlo points per integral (rounded up to a power of 2) and repeats.
+
+        Returns
+        -------
+        dict
+            ``{moment name: value}``, or ``{moment name: (value, standard_error)}``.
+
+        Raises
+        ------
+        ValueError
+            If a function returns NaN, infinity or the wrong shape on the Gaussian nodes.
 
         Examples
         --------

@@ -1,0 +1,138 @@
+"""The variables of a tensor program: matrices (A-vars), their transposes, vectors and moments.
+
+They are handles created by the methods of :class:`~widthlimits.tp.program.Program`; each remembers
+its program, so that mixing programs is caught. Vectors support ``x + y``, ``x - y``, ``c * x``
+and ``x / c``, which become exact linear combinations (:meth:`Program.linear
+<widthlimits.tp.program.Program.linear>`).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .program import Program
+
+__all__ = ["Matrix", "Transpose", "Vector", "Moment"]
+
+
+@dataclass(frozen=True, eq=False)
+class Matrix:
+    """A Gaussian :math:`n\\times n` matrix of a :class:`Program` (create it with
+    :meth:`Program.matrix`). ``A @ x`` multiplies, ``A.T`` is its transpose.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from widthlimits.tp import Program
+    >>> p = Program(); A = p.matrix("A"); v = p.vector("v")
+    >>> (A @ v).name, A.T.matrix is A
+    ('h1', True)
+    """
+
+    program: Program
+    name: str
+    std: float
+    index: int
+
+    @property
+    def T(self) -> Transpose:  # noqa: N802 - the mathematical name
+        return Transpose(self)
+
+    def __matmul__(self, x):
+        return self.program.matmul(self, x)
+
+
+@dataclass(frozen=True, eq=False)
+class Transpose:
+    """The transpose :math:`A^\\top` of a :class:`Matrix`, usable as ``A.T @ x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from widthlimits.tp import Program
+    >>> p = Program(); A = p.matrix("A"); v = p.vector("v")
+    >>> p.moment("m", lambda a, b: a * b, v, A.T @ (A @ v)).name, p.limit()
+    ('m', {'m': 1.0})
+    """
+
+    matrix: Matrix
+
+    @property
+    def T(self) -> Matrix:  # noqa: N802
+        return self.matrix
+
+    @property
+    def program(self) -> Program:
+        return self.matrix.program
+
+    def __matmul__(self, x):
+        return self.program.matmul(self, x)
+
+
+@dataclass(frozen=True, eq=False)
+class Vector:
+    """A vector of length ``n`` in a :class:`Program`; supports ``x + y``, ``x - y``, ``c * x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from widthlimits.tp import Program
+    >>> p = Program(); u, v = p.vectors(["u", "v"], cov=[[1, 0], [0, 1]])
+    >>> w = (u + 2 * v) / 2
+    >>> p.moment("w2", lambda a: a * a, w).name, p.limit()["w2"]
+    ('w2', 1.25)
+    """
+
+    program: Program
+    name: str
+    index: int
+
+    def _lin(self, other, sign):
+        if isinstance(other, Vector):
+            return self.program.linear([1.0, sign], [self, other])
+        return NotImplemented
+
+    def __add__(self, other):
+        return self._lin(other, 1.0)
+
+    def __sub__(self, other):
+        return self._lin(other, -1.0)
+
+    def __mul__(self, c):
+        if isinstance(c, Moment) or (isinstance(c, numbers.Real) and not isinstance(c, bool)):
+            return self.program.linear([c], [self])
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, c):
+        if isinstance(c, numbers.Real) and not isinstance(c, bool) and c != 0:
+            return self.program.linear([1.0 / float(c)], [self])
+        return NotImplemented
+
+    def __neg__(self):
+        return self.program.linear([-1.0], [self])
+
+
+@dataclass(frozen=True, eq=False)
+class Moment:
+    """A scalar output :math:`\\frac1n\\sum_\\alpha f(\\cdot)` of a :class:`Program`; it can be
+    passed as a parameter to a later :meth:`Program.nonlin`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from widthlimits.tp import Program
+    >>> p = Program(); v = p.vector("v", var=4.0)
+    >>> q = p.moment("q", lambda a: a * a, v)
+    >>> y = p.nonlin(lambda a, s: a / np.sqrt(s), v, params=[q])   # normalized by a moment
+    >>> p.moment("y2", lambda a: a * a, y).name, p.limit()["y2"]
+    ('y2', 1.0)
+    """
+
+    program: Program
+    name: str
+    index: int

@@ -1,0 +1,174 @@
+"""Tests of widthlimits.transfer: data, the vectorized sweep, optimum finding, and (slow) the
+transfer claims of the book for three base seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from widthlimits.nn import MLP
+from widthlimits.transfer import (
+    BOOK_SETTINGS,
+    book_sweep,
+    load_digits_split,
+    lr_sweep,
+    optimal_lr,
+    transfer_stats,
+)
+
+
+def test_digits_split():
+    """A 75/25 split of the 1797 digits, standardized with the training statistics."""
+    x, y, xt, yt = load_digits_split()
+    assert x.shape[0] + xt.shape[0] == 1797 and x.shape[1] == 64
+    assert set(y.tolist()) == set(range(10))
+    means = x.mean(0)
+    assert float(means.abs().max()) < 1e-5  # centred on the training set
+    with pytest.raises(ValueError):
+        load_digits_split(test_fraction=1.5)
+
+
+def test_sweep_matches_plain_torch_training():
+    """The vectorized sweep trains exactly what torch.optim does on one MLP: same init (same
+    generator seed), same minibatches, same SGD learning rates; losses agree to float32
+    precision."""
+    data = load_digits_split()
+    out = lr_sweep(
+        [32],
+        [0.05, 0.2],
+        seeds=(3,),
+        parametrizations=("mup",),
+        optimizers=("sgd",),
+        steps=4,
+        batch_size=16,
+        base_width=16,
+        data=data,
+    )
+    x, y, xt, yt = data
+    for k, lr in enumerate([0.05, 0.2]):
+        net = MLP(64, 32, 10, 2, "mup", 16, generator=torch.Generator().manual_seed(3))
+        opt = torch.optim.SGD(net.param_groups(lr))
+        g = torch.Generator().manual_seed(10_000 + 3)
+        for _ in range(4):
+            idx = torch.randperm(x.shape[0], generator=g)[:16]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
+            opt.step()
+        with torch.no_grad():
+            test = torch.nn.functional.cross_entropy(net(xt), yt).item()
+        assert out["test_loss"][0, 0, 0, k, 0] == pytest.approx(test, rel=1e-4)
+
+
+def test_sweep_adam_matches_torch_adam():
+    """The sweep's Adam is torch's Adam (default betas and eps) on each layer's learning rate."""
+    data = load_digits_split()
+    out = lr_sweep(
+        [32],
+        [0.01],
+        seeds=(1,),
+        parametrizations=("mup",),
+        optimizers=("adam",),
+        steps=3,
+        batch_size=32,
+        base_width=16,
+        data=data,
+    )
+    x, y, xt, yt = data
+    net = MLP(64, 32, 10, 2, "mup", 16, generator=torch.Generator().manual_seed(1))
+    opt = torch.optim.Adam(net.param_groups(0.01, "adam"))
+    g = torch.Generator().manual_seed(10_001)
+    for _ in range(3):
+        idx = torch.randperm(x.shape[0], generator=g)[:32]
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
+        opt.step()
+    with torch.no_grad():
+        test = torch.nn.functional.cross_entropy(net(xt), yt).item()
+    assert out["test_loss"][0, 0, 0, 0, 0] == pytest.approx(test, rel=1e-4)
+
+
+def test_divergence_is_inf_not_nan():
+    """A learning rate far too large gives an infinite loss and is counted, never NaN."""
+    out = lr_sweep(
+        [16], [1e4], seeds=(0, 1), parametrizations=("sp",), optimizers=("sgd",), steps=5
+    )
+    assert not np.isnan(out["test_loss"]).any()
+    assert out["diverged"] == int(np.isinf(out["test_loss"]).sum())
+
+
+def test_optimal_lr():
+    """Grid argmin of the seed mean, and the parabola vertex per seed (exact for a parabola)."""
+    lrs = 2.0 ** np.arange(-3, 4)
+    u = np.log2(lrs)
+    loss = np.stack([(u - 0.3) ** 2, (u + 1.2) ** 2], axis=-1)[None]  # 1 width, 2 seeds
+    out = optimal_lr(loss, lrs)
+    assert out["log2_lr"][0] == pytest.approx([0.3, -1.2])
+    assert out["index"][0] == int(np.argmin(loss[0].mean(-1)))
+    with pytest.raises(ValueError):
+        optimal_lr(np.full((1, 7, 2), np.nan), lrs)
+    with pytest.raises(ValueError):
+        optimal_lr(loss, lrs[:3])
+
+
+def test_transfer_stats_on_synthetic_shift():
+    """A loss whose optimum moves one octave per doubling of width gives slope -1 and shift 4."""
+    widths = np.array([16, 32, 64, 128, 256])
+    lrs = 2.0 ** np.arange(-8, 1)
+    u = np.log2(lrs)
+    rng = np.random.default_rng(0)
+    opt = -1.0 - np.log2(widths / 16)
+    loss = (u[None, :, None] - opt[:, None, None]) ** 2 + 1 + 0.01 * rng.random((5, 9, 3))
+    res = {"test_loss": loss[None, None], "widths": widths, "lrs": lrs}
+    s = transfer_stats(res, 0, 0)
+    assert s["shift"] == 4 and s["spread"] == 4
+    assert s["slope"] == pytest.approx(-1.0, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err"),
+    [
+        ({"widths": []}, ValueError),
+        ({"widths": [16.5]}, TypeError),
+        ({"lrs": [-0.1]}, ValueError),
+        ({"optimizers": ("rmsprop",)}, ValueError),
+        ({"parametrizations": ()}, ValueError),
+        ({"steps": 0}, ValueError),
+    ],
+)
+def test_sweep_bad_input(kwargs, err):
+    args = {"widths": [16], "lrs": [0.1], "seeds": (0,), "steps": 1, **kwargs}
+    with pytest.raises(err):
+        lr_sweep(**args)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("base_seed", [0, 1, 2])
+def test_book_transfer_claims_three_seeds(base_seed):
+    """The transfer chapter's claims hold for three base seeds, at book scale:
+    muP's best learning rate stays within one grid step (SGD and Adam, training and held-out
+    loss for Adam); SP with Adam shifts by at least two grid steps, with a slope negative by 4
+    standard errors; wider is better under muP at the narrowest width's best learning rate (by 4
+    standard errors); and SP with SGD does not shift at these widths (the honest negative)."""
+    res = book_sweep(base_seed)
+    stats = {
+        (p, o): transfer_stats(res[o], i, 0, loss="train_loss")
+        for i, p in enumerate(["sp", "mup"])
+        for o in ("sgd", "adam")
+    }
+    held = {
+        (p, o): transfer_stats(res[o], i, 0, loss="test_loss")
+        for i, p in enumerate(["sp", "mup"])
+        for o in ("sgd", "adam")
+    }
+    for o in ("sgd", "adam"):
+        assert stats["mup", o]["spread"] <= 1
+        s = stats["mup", o]
+        assert s["width_slope"] <= -4 * s["width_slope_se"]
+    s = stats["sp", "adam"]
+    assert s["shift"] >= 2
+    assert s["slope"] <= -4 * s["slope_se"]
+    assert held["mup", "adam"]["spread"] <= 1
+    assert held["sp", "adam"]["shift"] >= 2
+    assert stats["sp", "sgd"]["spread"] <= 1
+    assert len(BOOK_SETTINGS["widths"]) >= 5
