@@ -320,3 +320,20 @@ def test_three_dim_kinked_integrand_closed_form():
     value, err = gaussian_expectation(f, cov, return_error=True)
     assert abs(value - np.sqrt(d[0] * d[1]) / (2 * np.pi) / 2) < 1e-9
     assert err < 1e-9
+
+
+def test_erf_mlp_matches_arcsine_kernel():
+    """Depth-5 erf network, std = 1.5: the limit equals Williams' closed form
+    E[erf(a) erf(b)] = (2/pi) arcsin(2 S12 / sqrt((1 + 2 S11)(1 + 2 S22))), iterated, to 1e-10."""
+    from scipy.special import erf
+
+    k0 = np.array([[1.0, 0.4], [0.4, 2.0]])
+    lim = mlp_program(5, k0, phi=erf, std=1.5).limit(return_error=True)
+    k = k0
+    for _ in range(5):
+        d = 1 + 2 * np.diag(k)
+        k = 1.5**2 * (2 / np.pi) * np.arcsin(2 * k / np.sqrt(np.outer(d, d)))
+    for i in range(2):
+        for j in range(i + 1):
+            value, se = lim[f"K{i}{j}"]
+            assert se == 0.0 and abs(value - k[i, j]) < 1e-10

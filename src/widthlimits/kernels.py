@@ -173,7 +173,10 @@ class _Quadrature:
     converges geometrically for analytic integrands; the Gaussian tail beyond 8.5 is below
     ``1e-16``). The spacing ``h`` is chosen so that :math:`h \le 0.1` and
     :math:`h \sqrt{K} \le 0.3` for the largest variance ``K`` in play, which keeps the error of
-    tanh, erf, gelu, sin, ... below about ``1e-9``.
+    tanh, erf, gelu, sin, ... below about ``1e-9``. Gauss-Hermite nodes are not used because they
+    spread over :math:`[-\sqrt{2k}, \sqrt{2k}]` and so resolve a saturating function of a
+    wide Gaussian poorly: with 64 nodes, :math:`E[\tanh(6z)^2]` is off by ``3e-2``, while this
+    rule with 241 nodes is off by ``1e-9``.
     """
 
     _L = 8.5

@@ -31,17 +31,11 @@ Carlo otherwise.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import numpy as np
 from scipy.special import ndtri
 from scipy.stats import qmc
 
-try:  # BLAS threads stall on the engine's many tiny products on a busy machine; keep one
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-    threadpool_limits = None
-
+from ._threads import one_blas_thread
 from .gaussian import MAX_QUADRATURE_DIM, spherical_rule
 from .program import Program, check_output
 from .variables import Moment
@@ -302,7 +296,7 @@ def master_limit(
     for name, val, lo in (("mc_samples", mc_samples, 100), ("mc_repeats", mc_repeats, 2)):
         if isinstance(val, bool) or not isinstance(val, int) or val < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {val!r}")
-    with threadpool_limits(1) if threadpool_limits else nullcontext():
+    with one_blas_thread():
         return _limit(prog, return_error, rng, mc_samples, mc_repeats)
 
 
@@ -347,8 +341,7 @@ def zdot_coefficients(prog: Program) -> dict[str, dict[str, float]]:
     """
     if not isinstance(prog, Program):
         raise TypeError(f"zdot_coefficients needs a Program, got {type(prog).__name__}")
-    ctx = threadpool_limits(1) if threadpool_limits else nullcontext()
-    with ctx:
+    with one_blas_thread():
         eng = _Engine(prog, np.random.default_rng(0), 50000)
         eng.run()
     out = {}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._threads import one_blas_thread
 from .variables import Matrix, Moment, Transpose, Vector
 
 __all__ = ["Program", "check_output"]
@@ -323,7 +324,15 @@ class Program:
             raise ValueError(f"n must be a positive integer, got {n!r}")
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        n = int(n)
+        with one_blas_thread():  # matrix-vector products gain nothing from threads
+            out, vals = self._run(int(n), rng)
+        if return_vectors:
+            vecs = {nd.name: v for nd, v in zip(self._nodes, vals, strict=True) if v is not None}
+            return out, vecs
+        return out
+
+    def _run(self, n: int, rng: np.random.Generator):
+        """Sample the matrices and initial vectors at width ``n`` and run every instruction."""
         init = {}
         for g, cov in enumerate(self._groups):
             lam, vec = np.linalg.eigh(cov)
@@ -354,10 +363,7 @@ class Program:
                     vals.append(None)
                 else:
                     vals.append(y)
-        if return_vectors:
-            vecs = {nd.name: v for nd, v in zip(self._nodes, vals, strict=True) if v is not None}
-            return out, vecs
-        return out
+        return out, vals
 
     def limit(
         self,
