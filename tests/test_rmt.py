@@ -8,7 +8,6 @@ import math
 from collections import Counter
 from fractions import Fraction
 
-import matplotlib
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,8 +15,6 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 from widthlimits import probability, rmt
-
-matplotlib.use("Agg")
 
 
 # ----------------------------------------------------------------------------------------------

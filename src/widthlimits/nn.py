@@ -444,15 +444,14 @@ def coord_check(
             opt = opt_cls(net.param_groups(lr, optimizer))
             first = None
             for t in range(steps + 1):
-                with torch.no_grad():
-                    feats = net.activations(x)
-                    feats.append(net._layer(depth, feats[-1]))
+                feats = net.activations(x)
+                out = net._layer(depth, feats[-1])
+                now = [f.detach() for f in (*feats, out)]
                 if first is None:
-                    first = feats
-                for k, (f, f0) in enumerate(zip(feats, first, strict=True)):
+                    first = now
+                for k, (f, f0) in enumerate(zip(now, first, strict=True)):
                     size[i, j, t, k] = f.abs().mean().item()
                     change[i, j, t, k] = (f - f0).abs().mean().item()
-                out = net(x)
                 ell = nn.functional.cross_entropy(out, y)
                 loss[i, j, t] = ell.item()
                 if not math.isfinite(loss[i, j, t]):
