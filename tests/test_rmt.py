@@ -170,15 +170,16 @@ def test_walk_shapes_leading_ones_are_noncrossing_pairings():
     for k in (2, 4, 6, 8):
         top = [s for s in rmt.walk_shapes(k) if s.vertices == k // 2 + 1]
         assert len(top) == rmt.catalan(k // 2) and all(s.weight == 1 for s in top)
-        pairings = set()
-        for s in top:
-            steps: dict = {}
-            for t in range(k):
-                steps.setdefault(frozenset((s.labels[t], s.labels[(t + 1) % k])), []).append(t)
-            pairing = tuple(sorted(tuple(v) for v in steps.values()))
-            assert rmt.is_noncrossing(pairing)
-            pairings.add(pairing)
+        pairings = {rmt.step_pairing(s.labels) for s in top}
         assert pairings == set(rmt.noncrossing_pairings(k))
+
+
+def test_step_pairing_examples():
+    # 0-1-2-1-0-3-0: edge 01 at steps 0 and 3, edge 12 at steps 1 and 2, edge 03 at 4 and 5
+    assert rmt.step_pairing((0, 1, 2, 1, 0, 3)) == ((0, 3), (1, 2), (4, 5))
+    assert rmt.step_pairing((0, 1, 2, 3, 2, 1)) == ((0, 5), (1, 4), (2, 3))
+    with pytest.raises(ValueError, match="exactly twice"):
+        rmt.step_pairing((0, 1, 0, 1))  # one edge walked four times
 
 
 def brute_force_wishart_moment(k: int, n: int, m: int, entries: str) -> Fraction:

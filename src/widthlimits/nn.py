@@ -626,7 +626,7 @@ def train_linear_mup(
     --------
     >>> import torch
     >>> f = train_linear_mup(4096, 0.1, 1.0, 1, torch.Generator().manual_seed(0))
-    >>> f.shape, abs(f[1] - 0.3) < 0.1
+    >>> f.shape, bool(abs(f[1] - 0.3) < 0.1)
     ((2,), True)
     """
     steps = _positive_int("steps", steps)

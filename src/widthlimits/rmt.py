@@ -81,6 +81,7 @@ __all__ = [
     "wigner_trace_moments",
     "WalkShape",
     "walk_shapes",
+    "step_pairing",
     "wigner_moment_exact",
     "wigner_moment_expansion",
     "wishart_moment_exact",
@@ -969,6 +970,37 @@ def walk_shapes(k: int, entries: str = "gaussian") -> tuple[WalkShape, ...]:
         raise ValueError(f"walk enumeration is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
     _check_entries(entries)
     return tuple(sorted(_walk_shapes(k, entries)))
+
+
+def step_pairing(labels) -> tuple[tuple[int, int], ...]:
+    r"""The pairing of the steps of a closed walk that uses each of its edges exactly twice.
+
+    Step :math:`t` of the walk ``labels`` goes from ``labels[t]`` to ``labels[t + 1]`` (cyclically);
+    the two steps on each undirected edge form a pair. For the walks that survive the moment method
+    (:func:`walk_shapes` with ``k/2 + 1`` vertices: trees, each edge walked out and back) the
+    result is a non-crossing pairing, and every non-crossing pairing arises from exactly one
+    such shape.
+
+    Raises
+    ------
+    ValueError
+        If some edge is not used exactly twice.
+
+    Examples
+    --------
+    >>> step_pairing((0, 1, 0, 2))  # out to 1 and back, out to 2 and back
+    ((0, 1), (2, 3))
+    >>> step_pairing((0, 1, 2, 1))  # 0-1 at steps 0 and 3, 1-2 at steps 1 and 2
+    ((0, 3), (1, 2))
+    """
+    labels = tuple(labels)
+    k = len(labels)
+    by_edge: dict[frozenset, list[int]] = {}
+    for t in range(k):
+        by_edge.setdefault(frozenset((labels[t], labels[(t + 1) % k])), []).append(t)
+    if any(len(steps) != 2 for steps in by_edge.values()):
+        raise ValueError(f"every edge must be walked exactly twice, got the walk {labels}")
+    return tuple(sorted((a, b) for a, b in by_edge.values()))
 
 
 def _falling(n: int, b: int) -> int:
