@@ -1,0 +1,222 @@
+r"""The random matrices of Part III and their empirical spectra.
+
+:func:`wigner` and :func:`wishart` draw Wigner and Wishart (sample covariance) matrices with
+entries from one of the laws in :data:`ENTRIES`; :func:`esd_moments`,
+:func:`kolmogorov_distance` and :func:`wigner_trace_moments` summarize the spectrum of a draw,
+for comparison with the limit laws of :mod:`widthlimits.rmt.laws`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import probability
+from ._checks import _check_int, _check_rng
+
+#: The entry laws that :func:`wigner` and :func:`wishart` draw from (mean 0, variance 1).
+ENTRIES: tuple[str, ...] = ("gaussian", "rademacher")
+
+
+def _check_entries(entries) -> probability.Distribution:
+    if entries not in ENTRIES:
+        raise ValueError(f"unknown entries kind {entries!r}; expected one of {list(ENTRIES)}")
+    return probability.distribution(entries)
+
+
+# ----------------------------------------------------------------------------------------------
+# Random matrices
+# ----------------------------------------------------------------------------------------------
+def wigner(
+    n: int, rng: np.random.Generator, entries: str = "gaussian", *, size: int | None = None
+) -> np.ndarray:
+    r"""A Wigner matrix :math:`W = X / \sqrt n`: symmetric, :math:`n \times n`, entries of variance
+    :math:`1/n`.
+
+    The entries :math:`X_{ij}`, :math:`i \le j`, are independent draws of one law with mean 0 and
+    variance 1 (``"gaussian"``: standard normal; ``"rademacher"``: :math:`\pm 1` with probability
+    1/2), and :math:`X_{ji} = X_{ij}`. **The diagonal** :math:`X_{ii}` **has the same law as the
+    off-diagonal entries**, so every entry of :math:`W` has mean 0 and variance :math:`1/n`. (The
+    Gaussian orthogonal ensemble instead gives the diagonal variance :math:`2/n`; the limit laws do
+    not depend on the diagonal, but the exact finite-:math:`n` moments do, see
+    :func:`~widthlimits.rmt.walks.wigner_moment_exact`.) The scaling makes
+    :math:`\frac1n \operatorname{tr} W^2`, the mean squared eigenvalue, equal to 1 in expectation,
+    so the spectrum fills :math:`[-2, 2]`.
+
+    Parameters
+    ----------
+    n : int
+        The size, ``n >= 1``.
+    rng : numpy.random.Generator
+        The source of randomness.
+    entries : {"gaussian", "rademacher"}
+        The law of :math:`X_{ij}`.
+    size : int, optional
+        Draw a batch: an array of shape ``(size, n, n)`` of independent matrices.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, n)``, or ``(size, n, n)``.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``, ``size < 1`` or ``entries`` is not a known kind.
+    TypeError
+        If ``n`` is not an integer or ``rng`` is not a Generator.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W = wigner(500, rng)
+    >>> bool(np.array_equal(W, W.T)), round(float(np.trace(W @ W)) / 500, 1)
+    (True, 1.0)
+    >>> sorted(set(np.unique(wigner(3, rng, "rademacher") * np.sqrt(3)).tolist()))
+    [-1.0, 1.0]
+
+    References
+    ----------
+    Anderson, Guionnet and Zeitouni (2010), section 2.1; Tao (2012), section 2.4.
+    """
+    n = _check_int("n", n, 1)
+    _check_rng(rng)
+    law = _check_entries(entries)
+    shape = (n, n) if size is None else (_check_int("size", size, 1), n, n)
+    x = np.triu(law.sample(rng, shape))
+    x = x + np.swapaxes(np.triu(x, 1), -1, -2)
+    return x / math.sqrt(n)
+
+
+def wishart(n: int, m: int, rng: np.random.Generator, entries: str = "gaussian") -> np.ndarray:
+    r"""A Wishart (sample covariance) matrix :math:`S = X^\top X / m`, of shape :math:`n \times n`.
+
+    :math:`X` has shape :math:`m \times n` (``m`` samples of dimension ``n``) with independent
+    entries of mean 0 and variance 1, so :math:`E[S] = I_n`. As :math:`n, m \to \infty` with
+    :math:`n/m \to \lambda`, the spectrum of :math:`S` tends to the Marchenko-Pastur law with
+    ``ratio`` :math:`\lambda = n/m` (:func:`~widthlimits.rmt.laws.marchenko_pastur_pdf`). When
+    :math:`n > m`, :math:`S` has rank :math:`m` and :math:`n - m` of its eigenvalues are 0.
+
+    Parameters
+    ----------
+    n : int
+        The dimension (columns of :math:`X`), ``n >= 1``.
+    m : int
+        The number of samples (rows of :math:`X`), ``m >= 1``.
+    rng : numpy.random.Generator
+    entries : {"gaussian", "rademacher"}
+
+    Returns
+    -------
+    numpy.ndarray
+        The symmetric positive semi-definite ``(n, n)`` matrix :math:`S`.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``, ``m < 1`` or ``entries`` is not a known kind.
+
+    Examples
+    --------
+    >>> S = wishart(200, 800, np.random.default_rng(0))
+    >>> S.shape, round(float(np.trace(S)) / 200, 2)
+    ((200, 200), 1.0)
+
+    References
+    ----------
+    Marchenko and Pastur (1967); Bai and Silverstein (2010), chapter 3.
+    """
+    n = _check_int("n", n, 1)
+    m = _check_int("m", m, 1)
+    _check_rng(rng)
+    x = _check_entries(entries).sample(rng, (m, n))
+    s = x.T @ x / m
+    return (s + s.T) / 2
+
+
+# ----------------------------------------------------------------------------------------------
+# Empirical spectral distributions
+# ----------------------------------------------------------------------------------------------
+def esd_moments(eigenvalues, kmax: int) -> np.ndarray:
+    r"""The moments :math:`\frac1n\sum_i \lambda_i^k`, :math:`k = 0, \dots, k_{\max}`, of the
+    empirical spectral distribution :math:`\mu_W = \frac1n \sum_i \delta_{\lambda_i}`.
+
+    For a symmetric matrix :math:`W` they equal the normalized traces
+    :math:`\frac1n \operatorname{tr} W^k`. The last axis of ``eigenvalues`` holds one spectrum, so a
+    batch ``(samples, n)`` gives moments of shape ``(samples, kmax + 1)``. Index ``k`` of the result
+    is the :math:`k`-th moment (index 0 is 1).
+
+    Raises
+    ------
+    ValueError
+        If the eigenvalues are empty or not finite, or ``kmax < 0``.
+
+    Examples
+    --------
+    >>> esd_moments([-1.0, 1.0, 2.0], 3).tolist()
+    [1.0, 0.6666666666666666, 2.0, 2.6666666666666665]
+    """
+    kmax = _check_int("kmax", kmax, 0)
+    lam = np.asarray(eigenvalues, dtype=float)
+    if lam.ndim == 0 or lam.shape[-1] == 0 or not np.all(np.isfinite(lam)):
+        raise ValueError("eigenvalues must be a non-empty array of finite numbers")
+    out = np.empty(lam.shape[:-1] + (kmax + 1,))
+    power = np.ones_like(lam)
+    for k in range(kmax + 1):
+        out[..., k] = power.mean(axis=-1)
+        power = power * lam
+    return out
+
+
+def kolmogorov_distance(eigenvalues, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
+    r"""The Kolmogorov distance :math:`\sup_x |F_{\mu_W}(x) - F(x)|` between the empirical
+    spectral distribution of ``eigenvalues`` and a limit law with CDF ``cdf``.
+
+    The same computation as :func:`widthlimits.probability.kolmogorov_distance` (the supremum is
+    attained next to an eigenvalue, so it is exact from the sorted list). ``cdf`` must be
+    vectorized and *continuous*: for a Marchenko-Pastur law with :math:`\lambda > 1`, compare the
+    nonzero eigenvalues with the law's continuous part instead of the atom at 0.
+
+    Examples
+    --------
+    >>> from widthlimits.rmt.laws import semicircle_cdf
+    >>> eigs = np.linalg.eigvalsh(wigner(1000, np.random.default_rng(0)))
+    >>> kolmogorov_distance(eigs, semicircle_cdf) < 0.01
+    True
+    """
+    return probability.kolmogorov_distance(eigenvalues, cdf)
+
+
+def wigner_trace_moments(
+    n: int, kmax: int, rng: np.random.Generator, *, samples: int = 1, entries: str = "gaussian"
+) -> np.ndarray:
+    r"""Normalized traces :math:`\frac1n \operatorname{tr} W^k`, :math:`k = 0, \dots, k_{\max}`, of
+    ``samples`` independent Wigner matrices.
+
+    Each matrix is drawn by :func:`wigner`; its eigenvalues are computed in batches of at most
+    about two million matrix entries and passed to :func:`esd_moments`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(samples, kmax + 1)``.
+
+    Examples
+    --------
+    >>> m = wigner_trace_moments(50, 4, np.random.default_rng(0), samples=200)
+    >>> m.shape, round(float(m[:, 2].mean()), 1), round(float(m[:, 4].mean()), 1)
+    ((200, 5), 1.0, 2.0)
+    """
+    n = _check_int("n", n, 1)
+    kmax = _check_int("kmax", kmax, 0)
+    samples = _check_int("samples", samples, 1)
+    _check_rng(rng)
+    _check_entries(entries)
+    batch = max(1, 2_000_000 // (n * n))
+    out = []
+    for start in range(0, samples, batch):
+        w = wigner(n, rng, entries, size=min(batch, samples - start))
+        out.append(esd_moments(np.linalg.eigvalsh(w), kmax))
+    return np.concatenate(out)
