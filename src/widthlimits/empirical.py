@@ -454,8 +454,7 @@ def feature_movement(model: MLP, X, y, lr: float, steps: int) -> dict:
 
     def features():
         with torch.no_grad():
-            # the first layer's preactivation: MLP has no public accessor for it (see report)
-            return [model._layer(0, Xt)] + model.activations(Xt)
+            return [model.preactivations(Xt)[0]] + model.activations(Xt)
 
     before = features()
     out = train_gd(model, Xt, y, lr, steps)

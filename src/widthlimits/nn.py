@@ -287,11 +287,28 @@ class MLP(nn.Module):
         >>> len(net.activations(torch.zeros(5, 2)))
         3
         """
+        return [self.phi(h) for h in self.preactivations(x)]
+
+    def preactivations(self, x: torch.Tensor) -> list[torch.Tensor]:
+        r"""Every hidden layer's preactivations :math:`h^l = W^l x^{l-1} + b^l`, :math:`l = 1..L`.
+
+        Multipliers are applied; ``activations(x)`` is the nonlinearity applied to these.
+
+        Examples
+        --------
+        >>> import torch
+        >>> net = MLP(2, 8, 1, 2, generator=torch.Generator().manual_seed(1))
+        >>> h = net.preactivations(torch.ones(5, 2))
+        >>> [tuple(t.shape) for t in h], bool(torch.equal(net.phi(h[-1]), net.activations(
+        ...     torch.ones(5, 2))[-1]))
+        ([(5, 8), (5, 8)], True)
+        """
         x = self._check_input(x)
         out = []
         for l in range(self.depth):
-            x = self.phi(self._layer(l, x))
-            out.append(x)
+            h = self._layer(l, x)
+            out.append(h)
+            x = self.phi(h)
         return out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
