@@ -111,7 +111,7 @@ def test_bad_input():
         empirical.empirical_ntk(net(4), [[1.0, np.nan, 0.0]])
     with pytest.raises(TypeError, match="Generator"):
         empirical.sample_outputs(X, 4, 1, 2, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match=">= 1"):
         empirical.sample_outputs(X, 4, 1, 0, g)
     with pytest.raises(TypeError, match="MLP"):
         empirical.empirical_ntk(torch.nn.Linear(3, 1), X)

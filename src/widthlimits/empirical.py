@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch.func import functional_call, jacrev, vmap
 
+from ._checks import check_int
 from .nn import MLP
 
 __all__ = [
@@ -55,11 +56,7 @@ def _as_tensor(X, name: str = "X") -> torch.Tensor:
 
 
 def _positive_int(name: str, x) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {x!r}")
-    if x < 1:
-        raise ValueError(f"{name} must be at least 1, got {x}")
-    return int(x)
+    return check_int(name, x, 1)
 
 
 def _check_model(model) -> MLP:

@@ -62,6 +62,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._checks import check_int
 from .parametrization import ABC, mup, ntk, standard
 
 __all__ = [
@@ -85,11 +86,7 @@ NONLINEARITIES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 
 
 def _positive_int(name: str, x) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {x!r}")
-    if x < 1:
-        raise ValueError(f"{name} must be at least 1, got {x}")
-    return int(x)
+    return check_int(name, x, 1)
 
 
 def _resolve(parametrization, depth: int) -> tuple[ABC, str]:

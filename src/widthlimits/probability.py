@@ -22,6 +22,8 @@ from fractions import Fraction
 import numpy as np
 from scipy import special, stats
 
+from ._checks import check_int as _check_int
+from ._checks import check_rng as _check_rng
 from .stats import rms_se
 
 __all__ = [
@@ -146,21 +148,6 @@ def distribution(name: str) -> Distribution:
     if name not in DISTRIBUTIONS:
         raise ValueError(f"unknown distribution {name!r}; expected one of {sorted(DISTRIBUTIONS)}")
     return DISTRIBUTIONS[name]
-
-
-def _check_rng(rng) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng)}"
-        )
-
-
-def _check_int(name: str, x, low: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(x).__name__}: {x!r}")
-    if x < low:
-        raise ValueError(f"{name} must be >= {low}, got {x}")
-    return int(x)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .. import probability
-from ._checks import _check_int
+from .._checks import check_int as _check_int
 
 
 def catalan(k: int) -> int:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import probability
-from ._checks import _check_int, _check_rng
+from .._checks import check_int as _check_int
+from .._checks import check_rng as _check_rng
 
 #: The entry laws that :func:`wigner` and :func:`wishart` draw from (mean 0, variance 1).
 ENTRIES: tuple[str, ...] = ("gaussian", "rademacher")

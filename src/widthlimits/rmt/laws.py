@@ -13,7 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._checks import _check_int, _check_rng
+from .._checks import check_int as _check_int
+from .._checks import check_rng as _check_rng
 from .combinatorics import catalan, narayana
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .. import probability
-from ._checks import _check_int
+from .._checks import check_int as _check_int
 from .ensembles import _check_entries
 
 #: Largest k for which the Wigner walks are enumerated (:func:`walk_shapes`: Bell(k) set
