@@ -131,3 +131,43 @@ def test_bad_presets():
         ntk(1.5)
     with pytest.raises(TypeError):
         mup(2).equivalent("mup")
+
+
+def test_plot_exponents_draws_the_powers_of_each_layer():
+    """The stems' heights are minus the exponents, per layer, in both conventions; for SP, NTK and
+    muP (L = 2) these are the rows of the two tables in the module docstring."""
+    import matplotlib.pyplot as plt
+
+    from widthlimits.parametrization import plot_exponents
+
+    presets = {"SP": standard(2), "NTK": ntk(2), "muP": mup(2)}
+    expected = {
+        "a": [(0, 0, 0), (0, -0.5, -0.5), (0.5, 0, -0.5)],
+        "b": [(0, -0.5, -0.5), (0, 0, 0), (-0.5, -0.5, -0.5)],
+        "init": [(0, -0.5, -0.5), (0, -0.5, -0.5), (0, -0.5, -1)],
+        "lr": [(0, 0, 0), (0, -1, -1), (1, 0, -1)],
+    }
+    for quantity, rows in expected.items():
+        ax = plot_exponents(presets, quantity)
+        drawn = [tuple(line.get_ydata()) for line in ax.lines if line.get_label() in presets]
+        assert drawn == [pytest.approx(row, abs=0) for row in rows]
+        assert ax.get_xlabel() and ax.get_ylabel()
+        plt.close(ax.figure)
+
+
+@pytest.mark.parametrize(
+    ("params", "quantity", "err"),
+    [
+        ({"muP": mup(2)}, "c", ValueError),
+        ({}, "lr", ValueError),
+        ({"muP": mup(2), "muP1": mup(1)}, "lr", ValueError),
+        ([mup(2)], "lr", TypeError),
+        ({"x": (0, 1)}, "lr", TypeError),
+    ],
+)
+def test_plot_exponents_bad_input(params, quantity, err):
+    """Unknown quantities, empty or mixed-depth inputs and non-ABC values are rejected."""
+    from widthlimits.parametrization import plot_exponents
+
+    with pytest.raises(err):
+        plot_exponents(params, quantity)

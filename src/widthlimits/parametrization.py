@@ -54,11 +54,13 @@ from fractions import Fraction
 __all__ = [
     "ABC",
     "CLASSES",
+    "EXPONENTS",
     "classify",
     "mean_field",
     "mup",
     "ntk",
     "phase_grid",
+    "plot_exponents",
     "plot_phase_grid",
     "standard",
 ]
@@ -466,6 +468,110 @@ def phase_grid(make, xs, ys):
                 raise TypeError(f"make must return an ABC, got {type(p).__name__}")
             codes[i, j], r[i, j] = classify(p), p.r
     return codes, r
+
+
+#: What :func:`plot_exponents` can draw: the power of :math:`n` in each layer's quantity.
+EXPONENTS: dict[str, str] = {
+    "a": "multiplier $n^{-a_l}$",
+    "b": "init. std of $w^l$, $n^{-b_l}$",
+    "init": "init. std of $W^l$, $n^{-(a_l+b_l)}$",
+    "lr": "SGD learning rate of $W^l$, $n^{-(2a_l+c)}$",
+}
+
+
+def _powers(p: ABC, quantity: str) -> tuple[float, ...]:
+    init, lr = p.absorbed()
+    values = {"a": p.a, "b": p.b, "init": init, "lr": lr}[quantity]
+    return tuple(-x for x in values)
+
+
+def plot_exponents(params, quantity, *, ax=None):
+    r"""Draw, layer by layer, the power of :math:`n` in one scaling of several parametrizations.
+
+    For each layer :math:`l = 1, \dots, L + 1` and each parametrization, a stem of height
+    :math:`p` is drawn where the quantity scales like :math:`n^{p}`:
+
+    - ``"a"``: the multiplier :math:`n^{-a_l}` (Tensor Programs IV's table), :math:`p = -a_l`;
+    - ``"b"``: the initial standard deviation of the trained :math:`w^l`, :math:`p = -b_l`;
+    - ``"init"``: the initial standard deviation of :math:`W^l = n^{-a_l} w^l`, which is that of
+      the trained weight in the "a absorbed into c" table, :math:`p = -(a_l + b_l)`;
+    - ``"lr"``: the effective SGD learning rate of :math:`W^l`, which is the per-layer learning
+      rate of the absorbed table, :math:`p = -(2 a_l + c)`.
+
+    The last two are invariant under the symmetry :math:`(a, b, c) \mapsto (a + \theta,
+    b - \theta, c - 2\theta)`; the first two are not.
+
+    Parameters
+    ----------
+    params : dict of str to ABC
+        ``{label: parametrization}``, all with the same number ``L`` of hidden layers.
+    quantity : {"a", "b", "init", "lr"}
+        Which power to draw (keys of :data:`EXPONENTS`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure if omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        If ``quantity`` is unknown, ``params`` is empty, or the parametrizations have different
+        depths.
+    TypeError
+        If ``params`` is not a dict of :class:`ABC`.
+
+    Examples
+    --------
+    >>> ax = plot_exponents({"µP": mup(2), "NTK": ntk(2)}, "lr")
+    >>> [round(float(y), 2) for y in ax.lines[0].get_ydata()]
+    [1.0, 0.0, -1.0]
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+
+    References
+    ----------
+    G. Yang and E. J. Hu, *Tensor Programs IV*, ICML 2021, Section 3; G. Yang et al., *Tensor
+    Programs V*, 2021, Table 3.
+    """
+    import numpy as np
+
+    from . import plotting
+
+    if quantity not in EXPONENTS:
+        raise ValueError(f"quantity must be one of {sorted(EXPONENTS)}, got {quantity!r}")
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of label -> ABC, got {type(params).__name__}")
+    if not params:
+        raise ValueError("params must contain at least one parametrization")
+    for p in params.values():
+        if not isinstance(p, ABC):
+            raise TypeError(f"params must map labels to ABC, got {type(p).__name__}")
+    depths = {p.L for p in params.values()}
+    if len(depths) != 1:
+        raise ValueError(f"all parametrizations need the same L, got {sorted(depths)}")
+    (L,) = depths
+    if ax is None:
+        _, ax = plotting.subplots()
+    layers = np.arange(L + 1)
+    powers = {label: np.array(_powers(p, quantity)) for label, p in params.items()}
+    top = max(1.0, max(float(np.abs(y).max()) for y in powers.values())) + 0.35
+    k = len(params)
+    width = 0.7 / k
+    markers = "osD^vP"
+    for j, (label, y) in enumerate(powers.items()):
+        x = layers + (j - (k - 1) / 2) * width
+        color = plotting.COLORS[j % len(plotting.COLORS)]
+        ax.vlines(x, 0, y, color=color, lw=2.5)
+        ax.plot(x, y, ls="none", marker=markers[j % len(markers)], color=color, label=label)
+    ax.axhline(0, color="black", lw=0.8)
+    names = ["input\n$W^1$"] + [f"hidden\n$W^{{{l}}}$" for l in range(2, L + 1)]
+    ax.set_xticks(layers, names + ["readout\n$W^{L+1}$"])
+    ax.set_xlabel("layer")
+    ax.set_ylabel("power of $n$")
+    ax.set_title(EXPONENTS[quantity], fontsize=10)
+    ax.set_ylim(-top, top)
+    return ax
 
 
 def plot_phase_grid(codes, xs, ys, *, named=None, ax=None, xlabel="", ylabel=""):
