@@ -33,12 +33,28 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-_.]*$")
 
 
 class ClaimError(AssertionError):
-    """Raised when a checked claim does not hold."""
+    """Raised when a checked claim does not hold.
+
+    Examples
+    --------
+    >>> try:
+    ...     claim("one", 2, expected=1, statement="One is one.")
+    ... except ClaimError as err:
+    ...     print(err)
+    Claim 'one' failed: value 2 but expected exactly 1. Statement: One is one.
+    """
 
 
 @dataclass(frozen=True)
 class Claim:
-    """The record of one checked claim, as stored in the book's ledger."""
+    """The record of one checked claim, as stored in the book's ledger.
+
+    Examples
+    --------
+    >>> c = check("half", 0.49, expected=0.5, atol=0.02, statement="About a half.")
+    >>> c.passed, c.expectation
+    (True, 'expected 0.5 ± 0.02')
+    """
 
     id: str
     statement: str
@@ -52,7 +68,13 @@ class Claim:
     expectation: str
 
     def to_json(self) -> dict:
-        """Return the claim as a JSON-serialisable dict."""
+        """Return the claim as a JSON-serialisable dict.
+
+        Examples
+        --------
+        >>> check("x", 1, expected=1, statement="s").to_json()["passed"]
+        True
+        """
         return asdict(self)
 
     def _repr_html_(self) -> str:

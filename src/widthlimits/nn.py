@@ -238,6 +238,13 @@ class MLP(nn.Module):
             self._lr["adam"].append((float(adam_w), float(adam_b)))
 
     def extra_repr(self) -> str:
+        """The summary torch prints inside ``MLP(...)``.
+
+        Examples
+        --------
+        >>> MLP(2, 8, 1, 1, "ntk").extra_repr().startswith("d_in=2, width=8")
+        True
+        """
         return (
             f"d_in={self.d_in}, width={self.width}, d_out={self.d_out}, depth={self.depth}, "
             f"parametrization={self.name if self.name != 'abc' else self.abc!r}, "
@@ -309,7 +316,15 @@ class MLP(nn.Module):
         return out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """The output :math:`f(x)`, of shape ``(batch, d_out)``."""
+        """The output :math:`f(x)`, of shape ``(batch, d_out)``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> net = MLP(3, 16, 2, 2, "mup", generator=torch.Generator().manual_seed(0))
+        >>> net(torch.ones(4, 3)).shape
+        torch.Size([4, 2])
+        """
         return self._layer(self.depth, self.activations(x)[-1])
 
     def param_groups(self, lr: float, optimizer: str = "sgd") -> list[dict]:

@@ -55,6 +55,12 @@ class Distribution:
     ``moment(j)`` is :math:`E[X^j]` as an exact :class:`fractions.Fraction`, and
     ``sample(rng, size)`` draws from it. ``third_abs`` is :math:`E|X|^3`, the constant of the
     Berry-Esseen bound.
+
+    Examples
+    --------
+    >>> d = DISTRIBUTIONS["uniform"]
+    >>> d.description, d.moment(2), d.lattice
+    ('uniform on [-√3, √3]', Fraction(1, 1), False)
     """
 
     name: str
