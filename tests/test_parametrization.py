@@ -58,16 +58,20 @@ def test_absorbed_tables():
 exps = st.floats(-3, 3, allow_nan=False).map(lambda x: round(4 * x) / 4)
 
 
-@given(
-    st.integers(1, 4).flatmap(
+def abc_args(*scalars):
+    """Random (a, b, c) of an MLP with 1 to 4 hidden layers, on a grid of quarter exponents,
+    followed by the extra scalar strategies given."""
+    return st.integers(1, 4).flatmap(
         lambda L: st.tuples(
             st.lists(exps, min_size=L + 1, max_size=L + 1),
             st.lists(exps, min_size=L + 1, max_size=L + 1),
             exps,
-            exps,
+            *scalars,
         )
     )
-)
+
+
+@given(abc_args(exps))
 def test_symmetry_preserves_everything(args):
     """(a, b, c) -> (a + t, b - t, c - 2t) changes neither r nor any of the four properties."""
     a, b, c, t = args
@@ -81,15 +85,7 @@ def test_symmetry_preserves_everything(args):
         assert u == pytest.approx(v, abs=1e-9)
 
 
-@given(
-    st.integers(1, 4).flatmap(
-        lambda L: st.tuples(
-            st.lists(exps, min_size=L + 1, max_size=L + 1),
-            st.lists(exps, min_size=L + 1, max_size=L + 1),
-            exps,
-        )
-    )
-)
+@given(abc_args())
 def test_dynamical_dichotomy(args):
     """A stable nontrivial parametrization is feature learning or kernel regime, never both."""
     p = ABC(*args)

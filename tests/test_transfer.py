@@ -29,63 +29,46 @@ def test_digits_split():
         load_digits_split(test_fraction=1.5)
 
 
-def test_sweep_matches_plain_torch_training():
-    """The vectorized sweep trains exactly what torch.optim does on one MLP: same init (same
-    generator seed), same minibatches, same SGD learning rates; losses agree to float32
-    precision."""
-    data = load_digits_split()
-    out = lr_sweep(
-        [32],
-        [0.05, 0.2],
-        seeds=(3,),
-        parametrizations=("mup",),
-        optimizers=("sgd",),
-        steps=4,
-        batch_size=16,
-        base_width=16,
-        data=data,
-    )
+def torch_reference(data, lr, seed, optimizer, steps, batch_size):
+    """Held-out loss of one MLP trained with plain ``torch.optim``, with the sweep's init seed
+    and minibatch order, for comparison with the vectorized sweep."""
     x, y, xt, yt = data
-    for k, lr in enumerate([0.05, 0.2]):
-        net = MLP(64, 32, 10, 2, "mup", 16, generator=torch.Generator().manual_seed(3))
-        opt = torch.optim.SGD(net.param_groups(lr))
-        g = torch.Generator().manual_seed(10_000 + 3)
-        for _ in range(4):
-            idx = torch.randperm(x.shape[0], generator=g)[:16]
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
-            opt.step()
-        with torch.no_grad():
-            test = torch.nn.functional.cross_entropy(net(xt), yt).item()
-        assert out["test_loss"][0, 0, 0, k, 0] == pytest.approx(test, rel=1e-4)
-
-
-def test_sweep_adam_matches_torch_adam():
-    """The sweep's Adam is torch's Adam (default betas and eps) on each layer's learning rate."""
-    data = load_digits_split()
-    out = lr_sweep(
-        [32],
-        [0.01],
-        seeds=(1,),
-        parametrizations=("mup",),
-        optimizers=("adam",),
-        steps=3,
-        batch_size=32,
-        base_width=16,
-        data=data,
-    )
-    x, y, xt, yt = data
-    net = MLP(64, 32, 10, 2, "mup", 16, generator=torch.Generator().manual_seed(1))
-    opt = torch.optim.Adam(net.param_groups(0.01, "adam"))
-    g = torch.Generator().manual_seed(10_001)
-    for _ in range(3):
-        idx = torch.randperm(x.shape[0], generator=g)[:32]
+    net = MLP(64, 32, 10, 2, "mup", 16, generator=torch.Generator().manual_seed(seed))
+    make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
+    opt = make(net.param_groups(lr, optimizer))
+    g = torch.Generator().manual_seed(10_000 + seed)
+    for _ in range(steps):
+        idx = torch.randperm(x.shape[0], generator=g)[:batch_size]
         opt.zero_grad()
         torch.nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
         opt.step()
     with torch.no_grad():
-        test = torch.nn.functional.cross_entropy(net(xt), yt).item()
-    assert out["test_loss"][0, 0, 0, 0, 0] == pytest.approx(test, rel=1e-4)
+        return torch.nn.functional.cross_entropy(net(xt), yt).item()
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "lrs", "seed", "steps", "batch_size"),
+    [("sgd", [0.05, 0.2], 3, 4, 16), ("adam", [0.01], 1, 3, 32)],
+)
+def test_sweep_matches_plain_torch_training(optimizer, lrs, seed, steps, batch_size):
+    """The vectorized sweep trains exactly what torch.optim (SGD, or Adam with default betas and
+    eps) does on one MLP: same init (same generator seed), same minibatches, same per-layer
+    learning rates; held-out losses agree to float32 precision."""
+    data = load_digits_split()
+    out = lr_sweep(
+        [32],
+        lrs,
+        seeds=(seed,),
+        parametrizations=("mup",),
+        optimizers=(optimizer,),
+        steps=steps,
+        batch_size=batch_size,
+        base_width=16,
+        data=data,
+    )
+    for k, lr in enumerate(lrs):
+        test = torch_reference(data, lr, seed, optimizer, steps, batch_size)
+        assert out["test_loss"][0, 0, 0, k, 0] == pytest.approx(test, rel=1e-4)
 
 
 def test_divergence_is_inf_not_nan():
