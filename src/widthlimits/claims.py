@@ -6,13 +6,23 @@ the book's build fails. If it holds, the claim is shown to the reader as a small
 recorded *in the cell's output*, so that the book's ledger (``claims.json`` and the "Claims ledger"
 appendix page) is complete even when the chapter is served from the execution cache.
 
-A claim is one of two kinds:
+A claim is one of three kinds:
 
-* an **expectation**: ``expected`` with a tolerance ``atol`` and/or ``rtol``; the claim holds when
-  ``|value - expected| <= atol + rtol * |expected|``. With neither tolerance the claim is exact.
+* **exact**: ``expected`` with no tolerance; the claim holds when ``value == expected``. An exact
+  claim must compare two independent computations (a brute-force count against a closed form),
+  never a value with the code path that produced it.
+* an **expectation with a window**: ``expected`` with a tolerance, given as ``atol`` and/or
+  ``rtol`` (the claim holds when ``|value - expected| <= atol + rtol * |expected|``), or, for a
+  random quantity, as a standard error ``se`` and a number ``z`` of them (``atol = z * se``).
 * a **bound**: ``lower`` and/or ``upper``; the claim holds when ``lower <= value <= upper``.
 
-Tolerances for random quantities must come from standard errors, and the ``statement`` says so.
+**A claim with a window must be able to fail.** It names its ``rival``: the value (or a few
+values) that the nearest wrong answer would give: the other parametrization's exponent, the
+uncorrected value of a 1/n correction, the answer a likely bug gives. A claim whose window
+contains one of its rivals cannot tell the truth from that rival, and it fails. The record keeps
+the rivals and the *separation*: how far the nearest rival lies outside the window, in window
+half-widths (for a one-sided bound, in units of the distance from the measured value to the
+bound).
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-_.]*$")
 
 
 class ClaimError(AssertionError):
-    """Raised when a checked claim does not hold.
+    """Raised when a checked claim does not hold, or cannot tell its value from its rival.
 
     Examples
     --------
@@ -49,11 +59,13 @@ class ClaimError(AssertionError):
 class Claim:
     """The record of one checked claim, as stored in the book's ledger.
 
+    ``discriminates`` is False when a rival lies inside the window; such a claim does not pass.
+
     Examples
     --------
-    >>> c = check("half", 0.49, expected=0.5, atol=0.02, statement="About a half.")
-    >>> c.passed, c.expectation
-    (True, 'expected 0.5 ± 0.02')
+    >>> c = check("half", 0.49, expected=0.5, atol=0.02, rival=0.6, statement="About a half.")
+    >>> c.passed, c.expectation, c.separation
+    (True, 'expected 0.5 ± 0.02', 4.0)
     """
 
     id: str
@@ -66,6 +78,12 @@ class Claim:
     upper: float | None
     passed: bool
     expectation: str
+    kind: str = "exact"
+    se: float | None = None
+    z: float | None = None
+    rival: tuple[float, ...] = ()
+    separation: float | None = None
+    discriminates: bool = True
 
     def to_json(self) -> dict:
         """Return the claim as a JSON-serialisable dict.
@@ -75,7 +93,9 @@ class Claim:
         >>> check("x", 1, expected=1, statement="s").to_json()["passed"]
         True
         """
-        return asdict(self)
+        out = asdict(self)
+        out["rival"] = list(self.rival)
+        return out
 
     def _repr_html_(self) -> str:
         mark = "&#10003;" if self.passed else "&#10007;"
@@ -86,12 +106,23 @@ class Claim:
             f"<strong>Claim <code>{html.escape(self.id)}</code>:</strong> "
             f"{html.escape(self.statement)} "
             f'<span class="wl-claim-numbers">Measured {_fmt(self.value)}; '
-            f"{html.escape(self.expectation)}.</span></div>"
+            f"{html.escape(self.expectation)}{html.escape(self._rival_text())}.</span></div>"
         )
+
+    def _rival_text(self) -> str:
+        if not self.rival:
+            return ""
+        rivals = ", ".join(_fmt(r) for r in self.rival)
+        if self.separation is None:
+            return f"; rival {rivals}"
+        return f"; rival {rivals}, {self.separation:.3g} half-widths outside"
 
     def __repr__(self) -> str:
         status = "holds" if self.passed else "FAILS"
-        return f"Claim {self.id} {status}: value {_fmt(self.value)}; {self.expectation}."
+        return (
+            f"Claim {self.id} {status}: value {_fmt(self.value)}; "
+            f"{self.expectation}{self._rival_text()}."
+        )
 
 
 def _fmt(x: float) -> str:
@@ -100,15 +131,43 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _number(name: str, x) -> float | None:
+def _number(id: str, name: str, x, *, finite: bool = True) -> float | None:
     if x is None:
         return None
+    if hasattr(x, "item") and getattr(x, "ndim", 0) == 0:
+        x = x.item()
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"claim {name} must be a real number, got {type(x).__name__}: {x!r}")
+        raise TypeError(f"claim {id!r}: {name} must be a real number, got {type(x).__name__}: {x!r}")
     x = float(x)
     if math.isnan(x):
-        raise ValueError(f"claim {name} must be a number, got NaN")
+        raise ValueError(f"claim {id!r}: {name} must be a number, got NaN")
+    if finite and not math.isfinite(x):
+        raise ValueError(
+            f"claim {id!r}: {name} must be finite, got {x} (a window that contains everything "
+            "cannot fail; leave a one-sided bound's other side as None)"
+        )
     return x
+
+
+def _contains(record: Claim, x: float) -> bool:
+    """Whether ``x`` lies in the acceptance window of ``record``."""
+    if record.expected is not None:
+        tol = (record.atol or 0.0) + (record.rtol or 0.0) * abs(record.expected)
+        return abs(x - record.expected) <= tol
+    return (record.lower is None or x >= record.lower) and (
+        record.upper is None or x <= record.upper
+    )
+
+
+def _rivals(id: str, rival) -> tuple[float, ...]:
+    if rival is None:
+        return ()
+    if hasattr(rival, "tolist"):
+        rival = rival.tolist()
+    items = list(rival) if isinstance(rival, (list, tuple)) else [rival]
+    if not items:
+        raise ValueError(f"claim {id!r}: rival must be a number or a non-empty sequence of numbers")
+    return tuple(_number(id, "rival", r) for r in items)
 
 
 def check(
@@ -118,8 +177,11 @@ def check(
     expected=None,
     rtol=None,
     atol=None,
+    se=None,
+    z=None,
     lower=None,
     upper=None,
+    rival=None,
     statement: str,
 ) -> Claim:
     """Check a claim without raising or displaying it, and return its record.
@@ -128,10 +190,12 @@ def check(
 
     Examples
     --------
-    >>> c = check("demo", 0.98, expected=1.0, atol=0.05, statement="Close to one.")
+    >>> c = check("demo", 0.98, expected=1.0, se=0.01, z=5, rival=0.5, statement="Near one.")
     >>> c.passed, c.expectation
-    (True, 'expected 1 ± 0.05')
-    >>> check("demo", 3, lower=4, statement="At least four.").passed
+    (True, 'expected 1 ± 0.05 (5 standard errors)')
+    >>> check("demo", 3, lower=4, upper=5, rival=6, statement="Four or five.").passed
+    False
+    >>> check("blind", 1.0, expected=1.0, atol=0.5, rival=1.2, statement="s").discriminates
     False
     """
     if not isinstance(id, str) or not _ID_RE.match(id):
@@ -141,44 +205,91 @@ def check(
         )
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError(f"claim {id!r} needs a statement saying what is claimed and why")
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
-        value = value.item()
-    v = _number("value", value)
-    if not math.isfinite(v):
-        raise ValueError(f"claim {id!r}: the value must be finite, got {v}")
-    expected, rtol, atol = (
-        _number(n, x) for n, x in [("expected", expected), ("rtol", rtol), ("atol", atol)]
+    v = _number(id, "value", value)
+    expected, rtol, atol, se, z = (
+        _number(id, n, x)
+        for n, x in [("expected", expected), ("rtol", rtol), ("atol", atol), ("se", se), ("z", z)]
     )
-    lower, upper = _number("lower", lower), _number("upper", upper)
+    lower, upper = _number(id, "lower", lower), _number(id, "upper", upper)
+    rivals = _rivals(id, rival)
     if expected is None and lower is None and upper is None:
         raise ValueError(f"claim {id!r} needs an expectation: give expected=, lower= or upper=")
     if expected is not None and (lower is not None or upper is not None):
         raise ValueError(f"claim {id!r}: give either expected= (with a tolerance) or bounds")
-    if expected is None and (rtol is not None or atol is not None):
-        raise ValueError(f"claim {id!r}: rtol and atol only apply with expected=")
-    for name, tol in (("rtol", rtol), ("atol", atol)):
+    if expected is None and (rtol is not None or atol is not None or se is not None):
+        raise ValueError(f"claim {id!r}: rtol, atol and se only apply with expected=")
+    if (se is None) != (z is None):
+        raise ValueError(f"claim {id!r}: give se= and z= together (the window is z * se)")
+    if se is not None and (atol is not None or rtol is not None):
+        raise ValueError(f"claim {id!r}: give the tolerance either as se= and z= or as atol/rtol")
+    for name, tol in (("rtol", rtol), ("atol", atol), ("se", se), ("z", z)):
         if tol is not None and not tol >= 0:
             raise ValueError(f"claim {id!r}: {name} must be >= 0, got {tol}")
     if lower is not None and upper is not None and lower > upper:
         raise ValueError(f"claim {id!r}: lower={lower} exceeds upper={upper}")
+    if se is not None:
+        atol = z * se
 
+    separation = None
     if expected is not None:
         tol = (atol or 0.0) + (rtol or 0.0) * abs(expected)
         passed = abs(v - expected) <= tol
         if tol == 0.0:
-            expectation = f"expected exactly {_fmt(expected)}"
+            kind, expectation = "exact", f"expected exactly {_fmt(expected)}"
+            inside = [r for r in rivals if r == expected]
         else:
-            expectation = f"expected {_fmt(expected)} ± {tol:.2g}"
+            kind, expectation = "window", f"expected {_fmt(expected)} ± {tol:.2g}"
+            if se is not None:
+                expectation += f" ({_fmt(z)} standard errors)"
+            inside = [r for r in rivals if abs(r - expected) <= tol]
+            if rivals:
+                separation = min(abs(r - expected) - tol for r in rivals) / tol
     else:
+        kind = "bound"
         passed = (lower is None or v >= lower) and (upper is None or v <= upper)
+        inside = [r for r in rivals if (lower is None or r >= lower) and (upper is None or r <= upper)]
         if lower is not None and upper is not None:
             expectation = f"expected between {_fmt(lower)} and {_fmt(upper)}"
+            half, mid = (upper - lower) / 2, (upper + lower) / 2
         elif lower is not None:
             expectation = f"expected at least {_fmt(lower)}"
+            half, mid = abs(v - lower), None
         else:
             expectation = f"expected at most {_fmt(upper)}"
+            half, mid = abs(upper - v), None
+        if rivals:
+            if mid is not None:
+                gaps = [abs(r - mid) - half for r in rivals]
+            else:
+                bound = lower if lower is not None else upper
+                gaps = [(r - bound) * (1 if lower is None else -1) for r in rivals]
+            separation = min(gaps) / half if half > 0 else math.inf
+            if not math.isfinite(separation):
+                separation = None
+    if kind != "exact" and not rivals:
+        raise ValueError(
+            f"claim {id!r} has a window but names no rival=: give the value a plausible wrong "
+            "theory or bug would produce, so that the claim can be seen to fail for it"
+        )
+    if separation is not None:
+        separation = round(separation, 12)
     return Claim(
-        id, statement.strip(), v, expected, rtol, atol, lower, upper, bool(passed), expectation
+        id,
+        statement.strip(),
+        v,
+        expected,
+        rtol,
+        atol,
+        lower,
+        upper,
+        bool(passed) and not inside,
+        expectation,
+        kind,
+        se,
+        z,
+        rivals,
+        separation,
+        not inside,
     )
 
 
@@ -189,8 +300,11 @@ def claim(
     expected=None,
     rtol=None,
     atol=None,
+    se=None,
+    z=None,
     lower=None,
     upper=None,
+    rival=None,
     statement: str,
 ) -> None:
     """State a numerical claim: check it, show it, and record it in the book's ledger.
@@ -202,29 +316,40 @@ def claim(
     value : real number
         What the code measured or computed.
     expected : real number, optional
-        The claimed value. With neither ``rtol`` nor ``atol`` the claim is exact.
+        The claimed value. With no tolerance the claim is exact.
     rtol, atol : float, optional
-        The claim holds when ``|value - expected| <= atol + rtol * |expected|``.
+        The claim holds when ``|value - expected| <= atol + rtol * |expected|``. Finite.
+    se, z : float, optional
+        For a random quantity: its standard error and how many of them the window is wide
+        (``atol = z * se``); the ledger then says "within z standard errors".
     lower, upper : real number, optional
-        Bounds instead of an expectation: the claim holds when ``lower <= value <= upper``.
+        Finite bounds instead of an expectation: the claim holds when ``lower <= value <= upper``.
+    rival : real number or sequence of them
+        Required with a window or a bound: what the nearest wrong answer gives. Every rival must
+        lie outside the window, or the claim fails as unable to discriminate.
     statement : str
-        One sentence saying what is claimed and how the tolerance was chosen.
+        One sentence saying what is claimed, how the tolerance was chosen and what the rival is.
 
     Raises
     ------
     ClaimError
-        If the claim does not hold. The message names the claim, its value and its expectation.
+        If the claim does not hold, or a rival lies inside its window.
     ValueError, TypeError
-        If the claim is malformed: no expectation, a NaN value, a negative tolerance, a bad id.
+        If the claim is malformed: no expectation, a NaN value, an infinite or negative
+        tolerance, a window with no rival, a bad id.
 
     Examples
     --------
     >>> claim("two-plus-two", 2 + 2, expected=4, statement="Arithmetic still works.")
     Claim two-plus-two holds: value 4; expected exactly 4.
-    >>> claim("pi", 3.0, expected=3.14159, atol=0.1, statement="pi to one decimal.")
+    >>> claim("pi", 3.0, expected=3.14159, atol=0.1, rival=3, statement="pi to one decimal.")
     Traceback (most recent call last):
     ...
     widthlimits.claims.ClaimError: Claim 'pi' failed: value 3 but expected 3.14159 ± 0.1. ...
+    >>> claim("loose", 3.1, expected=3.14159, atol=0.5, rival=3, statement="pi, loosely.")
+    Traceback (most recent call last):
+    ...
+    widthlimits.claims.ClaimError: Claim 'loose' cannot fail: its rival 3 lies inside ...
     """
     record = check(
         id,
@@ -232,10 +357,20 @@ def claim(
         expected=expected,
         rtol=rtol,
         atol=atol,
+        se=se,
+        z=z,
         lower=lower,
         upper=upper,
+        rival=rival,
         statement=statement,
     )
+    if not record.discriminates:
+        inside = [r for r in record.rival if _contains(record, r)]
+        raise ClaimError(
+            f"Claim {record.id!r} cannot fail: its rival {', '.join(_fmt(r) for r in inside)} "
+            f"lies inside the window ({record.expectation}), so the claim cannot tell the truth "
+            f"from it. Statement: {record.statement}"
+        )
     if not record.passed:
         raise ClaimError(
             f"Claim {record.id!r} failed: value {_fmt(record.value)} but {record.expectation}. "
