@@ -162,3 +162,62 @@ def test_a_false_claim_fails_the_build_and_names_itself(book, package):
     result = build(book)
     assert result.returncode != 0
     assert "beta-value" in result.stdout + result.stderr
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    """A copy of a built tree, as a second clone or a copied checkout would be."""
+    import shutil
+
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("_build"))
+    return dst
+
+
+def test_a_copied_tree_executes_its_own_package_even_when_the_env_points_elsewhere(book, tmp_path):
+    """The environment's fakepkg is the original tree's (PYTHONPATH names it, as an editable
+    install of the original would); the copy's package is mutated. Building the copy must run
+    the copy's code: the mutated value fails its claim."""
+    assert build(book).returncode == 0
+    copy = copy_tree(book, tmp_path / "copy")
+    (copy / "pkg" / "fakepkg" / "core.py").write_text("def one():\n    return 1.5\n")
+    env = dict(os.environ, PYTHONPATH=str(book / "pkg"))
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-c", str(copy), "-b", "html", str(copy / "book"),
+         str(copy / "_build" / "html")],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "alpha-value" in out and "1.5" in out
+
+
+def test_a_kernel_that_imports_another_copy_stops_the_build_with_one_error(book, tmp_path):
+    """A kernelspec that forces another copy of the package on the kernel's path (its ``env``
+    overrides PYTHONPATH) cannot be overridden by the build: the build stops before executing
+    anything, with one error naming the imported and the expected path."""
+    other = tmp_path / "elsewhere"
+    write(other / "fakepkg" / "__init__.py", "")
+    write(other / "fakepkg" / "alpha.py", "def value():\n    return 1\n")
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3",
+                "language": "python",
+                "env": {"PYTHONPATH": str(other)},
+            }
+        )
+    )
+    env = dict(os.environ, JUPYTER_PATH=str(tmp_path / "jupyter"))
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-c", str(book), "-b", "html", str(book / "book"),
+         str(book / "_build" / "html")],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"fakepkg imported from {other / 'fakepkg'}" in out
+    assert f"expected {(book / 'pkg' / 'fakepkg').resolve()}" in out
+    assert out.count("imported from") == 1
+    assert executed(result) == 0

@@ -7,6 +7,12 @@ It keeps the book's promises that Sphinx and myst-nb do not keep by themselves:
   ``widthlimits`` modules that the chapter imports (transitively), and notes those files as the
   chapter's dependencies. Editing a module makes Sphinx re-read the chapters that depend on it,
   their digest changes, the cache misses, and exactly those chapters execute again.
+* **The package being built is the package executed.** The kernels that execute chapters import
+  the package from the tree being built: :func:`put_package_first` puts its parent folder
+  (``src/``) first on ``PYTHONPATH``, which the kernels inherit, whatever the environment has
+  installed. Before the first chapter executes, :func:`check_kernel_package` starts one kernel
+  and asks it where the package comes from; if that is not the tree's, the build stops with one
+  error that names both paths.
 * **The claims ledger.** Every :func:`widthlimits.claims.claim` leaves an HTML record in its cell's
   output. The records are collected from each chapter's doctree (so chapters served from the cache
   count too), written to ``claims.json`` and tabulated by the ``claims-ledger`` directive.
@@ -110,13 +116,86 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
+def package_dir_of(app: Sphinx) -> Path:
+    """The package folder of the tree being built (``wl_package_dir``, relative to ``conf.py``)."""
+    package_dir = Path(app.config.wl_package_dir)
+    if not package_dir.is_absolute():
+        package_dir = Path(app.confdir) / package_dir
+    return package_dir.resolve()
+
+
+def put_package_first(app: Sphinx, config) -> None:
+    """Put the folder holding the tree's package first on ``PYTHONPATH`` (and ``sys.path``).
+
+    The notebook kernels are child processes and inherit the variable, so ``import widthlimits``
+    in a chapter finds the tree's sources before any installed copy.
+    """
+    import os
+    import sys
+
+    parent = str(package_dir_of(app).parent)
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != parent]
+    os.environ["PYTHONPATH"] = os.pathsep.join([parent, *rest])
+    if parent in sys.path:
+        sys.path.remove(parent)
+    sys.path.insert(0, parent)
+
+
+KERNEL_PROBE = (
+    "import importlib, os\n"
+    "print('WLPKG=' + os.path.dirname(importlib.import_module({name!r}).__file__))"
+)
+
+
+def kernel_package_path(kernel_name: str, package: str, cwd: str) -> str:
+    """Start the kernel ``kernel_name`` and return the folder it imports ``package`` from."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name=kernel_name, cwd=cwd)
+    out: list[str] = []
+
+    def hook(msg):
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "stream":
+            out.append(content.get("text", ""))
+        elif msg.get("msg_type") == "error":
+            out.append("ERROR " + content.get("ename", "") + ": " + content.get("evalue", ""))
+
+    try:
+        kc.execute_interactive(
+            KERNEL_PROBE.format(name=package), output_hook=hook, timeout=120, store_history=False
+        )
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    text = "".join(out)
+    m = re.search(r"WLPKG=(.*)", text)
+    return m.group(1).strip() if m else f"nowhere ({text.strip() or 'no output'})"
+
+
+def check_kernel_package(app: Sphinx, kernel_name: str) -> None:
+    """Stop the build unless the chapters' kernel imports the package from the tree being built."""
+    from sphinx.errors import ExtensionError
+
+    expected = package_dir_of(app)
+    got = kernel_package_path(kernel_name, expected.name, str(app.srcdir))
+    if got.startswith("nowhere") or Path(got).resolve() != expected:
+        raise ExtensionError(
+            f"{expected.name} imported from {got}; expected {expected}. The chapters would "
+            f"execute another copy of the package than the one whose sources key their cache. "
+            f"Check PYTHONPATH and the '{kernel_name}' kernelspec."
+        )
+
+
 def inject_source_digest(app: Sphinx, docname: str, source: list[str]) -> None:
     text = source[0]
     if not MYSTNB_RE.match(text):
         return
-    package_dir = Path(app.config.wl_package_dir)
-    if not package_dir.is_absolute():
-        package_dir = Path(app.confdir) / package_dir
+    package_dir = package_dir_of(app)
+    if not getattr(app, "_wl_kernel_checked", False):
+        m = re.search(r"^kernelspec:\s*\n(?:\s+.*\n)*?\s+name:\s*(\S+)", text, re.M)
+        check_kernel_package(app, m.group(1) if m else "python3")
+        app._wl_kernel_checked = True
     deps = dependencies(text, package_dir)
     if not deps:
         return
@@ -225,7 +304,7 @@ def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
             ref["refuri"] = app.builder.get_relative_uri(docname, c["doc"])
             row += nodes.entry("", nodes.paragraph("", "", ref))
             row += nodes.entry("", nodes.paragraph(text=c["statement"]))
-            row += nodes.entry("", nodes.paragraph(text=f"{c['value']:.6g}; {c['expectation']}"))
+            row += nodes.entry("", nodes.paragraph(text=ledger_numbers(c)))
             row += nodes.entry("", nodes.paragraph(text="passed" if c["passed"] else "FAILED"))
             body += row
         summary = nodes.paragraph(
@@ -233,6 +312,34 @@ def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
             f"{sum(c['passed'] for c in claims)} passed."
         )
         node.replace_self([summary, table])
+
+
+def ledger_numbers(c: dict) -> str:
+    """The value, expectation and rivals of a claim record, as the ledger shows them."""
+    text = f"{c['value']:.6g}; {c['expectation']}"
+    rivals = c.get("rival") or []
+    if rivals:
+        text += "; rival " + ", ".join(f"{r:.6g}" for r in rivals)
+        if c.get("separation") is not None:
+            text += f" ({c['separation']:.3g} half-widths outside)"
+    return text
+
+
+def claim_problems(c: dict) -> list[str]:
+    """What makes a recorded claim unable to fail: a window with no rival outside it."""
+    problems = []
+    if (
+        c.get("kind", "exact") != "exact"
+        or c.get("atol")
+        or c.get("rtol")
+        or c.get("lower") is not None
+        or c.get("upper") is not None
+    ):
+        if not c.get("rival"):
+            problems.append("has a window but no rival")
+        elif not c.get("discriminates", False):
+            problems.append("has a rival inside its window")
+    return problems
 
 
 def ledger_always_outdated(app, env, added, changed, removed):
@@ -252,6 +359,8 @@ def write_claims_json(app: Sphinx, exception) -> None:
         ids[c["id"]] = c["doc"]
         if not c["passed"]:
             logger.warning(f"claim {c['id']!r} in {c['doc']} did not pass")
+        for problem in claim_problems(c):
+            logger.warning(f"claim {c['id']!r} in {c['doc']} cannot fail: it {problem}")
     out = Path(app.outdir) / "claims.json"
     out.write_text(
         json.dumps({"claims": claims}, indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -453,6 +562,7 @@ def setup(app: Sphinx):
     app.add_config_value("wl_chapter_folders", [], "env")
     app.add_config_value("wl_authors", ["The Width Limits authors"], "env")
     app.add_config_value("wl_year", 2026, "env")
+    app.connect("config-inited", put_package_first)
     app.connect("source-read", inject_source_digest)
     app.connect("doctree-read", collect_claims)
     app.connect("env-purge-doc", purge_claims)
