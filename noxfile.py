@@ -1,4 +1,5 @@
-"""Sessions: ``book``, ``tests``, ``doctests``, ``lint``, ``site``, ``bench``, ``slow``.
+"""Sessions: ``book``, ``tests``, ``doctests``, ``lint``, ``site``, ``bench``, ``slow``,
+``mutants``.
 
 Every session uses the ``venv`` backend (uv ignores this machine's pip settings and would fetch a
 CUDA torch), installs from the pinned ``constraints.txt`` and reuses its virtualenv.
@@ -127,3 +128,12 @@ def bench(session: nox.Session) -> None:
     install(session, "torch,test")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Plant each bug of tests/mutants.toml in a copy of the tree, execute the chapters that import
+    the mutated module (then its unit tests), and rewrite book/appendix/mutants.json with what
+    caught each one. Fails below a 95% kill rate. ``nox -s mutants -- --only ID`` runs one."""
+    install(session, "torch,book,test")
+    session.run("python", "tests/mutants.py", *session.posargs)

@@ -342,6 +342,53 @@ def claim_problems(c: dict) -> list[str]:
     return problems
 
 
+class MutantsTableDirective(Directive):
+    """``mutants-table``: the table of the last ``nox -s mutants`` run, read from its results file
+    (``wl_mutants_results``, relative to ``conf.py``). The build never runs mutants."""
+
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        path = Path(env.app.confdir) / env.config.wl_mutants_results
+        if not path.exists():
+            raise self.error(f"mutants-table: no results file {path}; run `nox -s mutants`")
+        env.note_dependency(str(path))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        s = data["summary"]
+        summary = nodes.paragraph(
+            text=f"{s['caught']} of {s['mutants']} mutants caught "
+            f"({100 * s['rate']:.1f}%) in the last run."
+        )
+        table = nodes.table(classes=["wl-mutants"])
+        tgroup = nodes.tgroup(cols=4)
+        table += tgroup
+        for w in (20, 46, 22, 12):
+            tgroup += nodes.colspec(colwidth=w)
+        head = nodes.thead()
+        tgroup += head
+        row = nodes.row()
+        for title in ("Mutant", "The planted bug", "Caught by", "Module"):
+            row += nodes.entry("", nodes.paragraph(text=title))
+        head += row
+        body = nodes.tbody()
+        tgroup += body
+        for m in data["mutants"]:
+            row = nodes.row()
+            row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=m["id"])))
+            row += nodes.entry("", nodes.paragraph(text=m["why"]))
+            if m["caught_by"]:
+                caught = nodes.paragraph(text=f"{m['caught_by']} ")
+                caught += nodes.literal(text=m["detail"])
+                caught += nodes.Text(f" ({m['where']})")
+            else:
+                caught = nodes.paragraph(text="survived")
+            row += nodes.entry("", caught)
+            row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=m["file"])))
+            body += row
+        return [summary, table]
+
+
 def ledger_always_outdated(app, env, added, changed, removed):
     if (added or changed or removed) and LEDGER_DOC in env.found_docs:
         return [LEDGER_DOC]
@@ -562,6 +609,7 @@ def setup(app: Sphinx):
     app.add_config_value("wl_chapter_folders", [], "env")
     app.add_config_value("wl_authors", ["The Width Limits authors"], "env")
     app.add_config_value("wl_year", 2026, "env")
+    app.add_config_value("wl_mutants_results", "book/appendix/mutants.json", "env")
     app.connect("config-inited", put_package_first)
     app.connect("source-read", inject_source_digest)
     app.connect("doctree-read", collect_claims)
@@ -576,6 +624,7 @@ def setup(app: Sphinx):
     app.add_node(claims_ledger)
     app.add_directive("claims-ledger", ClaimsLedgerDirective)
     app.add_directive("watch", WatchDirective)
+    app.add_directive("mutants-table", MutantsTableDirective)
     return {
         "version": "1.0",
         "parallel_read_safe": False,
