@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from widthlimits.nn import MLP, coord_check
-from widthlimits.parametrization import ABC, mup
+from widthlimits.parametrization import ABC, mup, ntk
 from widthlimits.stats import loglog_slope, mean_se
 
 
@@ -53,6 +53,57 @@ def test_mup_differs_from_sp_away_from_base_width():
     sp = MLP(6, 96, 3, 2, "sp", base_width=48, generator=gen(0))
     mp = MLP(6, 96, 3, 2, "mup", base_width=48, generator=gen(0))
     assert not torch.allclose(sp(X), mp(X))
+
+
+def test_ntk_preset_is_not_sp_at_base_width():
+    """The "ntk" preset keeps sigma_w / sqrt(fan-in) as a multiplier: at the base width it is SP's
+    initial function (up to float32 rounding) but not SP's training (its SGD rate on W is
+    eta sigma_w^2 / fan-in); an ABC equal to ntk(L) is SP there, bit for bit."""
+    trajs = {}
+    for p in ("sp", "ntk", ntk(2)):
+        net = MLP(6, 48, 3, 2, p, base_width=48, bias_std=0.5, generator=gen(0))
+        opt = torch.optim.SGD(net.param_groups(0.3))
+        f0 = net(X).detach().clone()
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(X), Y).backward()
+        opt.step()
+        trajs[str(p)] = (f0, net(X).detach().clone())
+    sp, nt, abc = trajs["sp"], trajs["ntk"], trajs[str(ntk(2))]
+    assert torch.allclose(sp[0], nt[0], atol=1e-5)  # float32 rounding of (gamma W) x vs gamma (W x)
+    assert (sp[1] - nt[1]).abs().max() > 1e-2
+    assert torch.equal(sp[0], abc[0]) and torch.equal(sp[1], abc[1])
+
+
+def test_microsoft_mup_storage_trains_the_same_network():
+    """microsoft's mup stores muP with absorbed input and hidden layers and a readout rho W behind
+    a multiplier 1/rho, trained by MuSGD's rates (vector-like tensors times rho, the readout bias
+    at eta). In float64 that is MLP(..., "mup") at every step, to rounding."""
+    n0, width, lr = 32, 96, 0.3
+    rho = width / n0
+    ref = MLP(6, width, 3, 2, "mup", base_width=n0, bias_std=0.5, generator=gen(0),
+              dtype=torch.float64)
+    ws = [torch.nn.Parameter(m * w.detach()) for m, w in zip(ref.w_mult, ref.weights, strict=True)]
+    bs = [torch.nn.Parameter(m * b.detach()) for m, b in zip(ref.b_mult, ref.biases, strict=True)]
+    ws[-1] = torch.nn.Parameter(rho * ws[-1].detach())
+    rates = [rho, 1.0, rho, rho, rho, 1.0]
+    opt = torch.optim.SGD(
+        [{"params": [p], "lr": lr * f} for p, f in zip(ws + bs, rates, strict=True)]
+    )
+    ref_opt = torch.optim.SGD(ref.param_groups(lr))
+    xd = X.double()
+
+    def package_forward():
+        h = torch.relu(xd @ ws[0].T + bs[0])
+        h = torch.relu(h @ ws[1].T + bs[1])
+        return (h / rho) @ ws[2].T + bs[2]
+
+    for _ in range(3):
+        assert torch.allclose(package_forward(), ref(xd), rtol=0, atol=1e-12)
+        for o, f in ((opt, package_forward), (ref_opt, lambda: ref(xd))):
+            o.zero_grad()
+            torch.nn.functional.cross_entropy(f(), Y).backward()
+            o.step()
+    assert torch.allclose(package_forward(), ref(xd), rtol=0, atol=1e-12)
 
 
 def test_param_groups_follow_the_tables():

@@ -142,3 +142,71 @@ def test_coordinate_average_validates_phi():
         P.coordinate_average(lambda x: x.sum(), np.ones(3))
     with pytest.raises(ValueError, match="non-finite"):
         P.coordinate_average(np.log, np.zeros(3))
+
+
+def test_cumulants_exact_on_known_laws():
+    # Exp(1) - 1 has kappa_j = (j-1)! for j >= 2; a Gaussian has no cumulants beyond the second.
+    assert P.cumulants("exponential", 7) == [0, 1, 2, 6, 24, 120, 720]
+    assert P.cumulants("gaussian", 8) == [0, 1, 0, 0, 0, 0, 0, 0]
+    # random signs: log cosh t = t^2/2 - t^4/12 + t^6/45 - ..., so kappa_4 = -2, kappa_6 = 16
+    assert P.cumulants("rademacher", 6) == [0, 1, 0, -2, 0, 16]
+    with pytest.raises(ValueError):
+        P.cumulants("uniform", 0)
+
+
+@pytest.mark.parametrize("dist", ["rademacher", "uniform", "exponential"])
+@pytest.mark.parametrize("n", [1, 3, 20])
+def test_sixth_moment_equals_cumulant_formula(dist, n):
+    # E S_n^6 = 15 + (15 k4 + 10 k3^2)/n + k6/n^2: cumulants against the set-partition sum.
+    k = P.cumulants(dist, 6)
+    formula = 15 + Fraction(15 * k[3] + 10 * k[2] ** 2, n) + Fraction(k[5], n * n)
+    assert P.normalized_sum_moment(6, n, dist) == formula
+
+
+def test_edgeworth_cdf_at_zero_and_for_gaussian():
+    n = 49
+    expected = 0.5 + 2 * stats.norm.pdf(0) / (6 * 7)  # kappa_3 = 2, He_2(0) = -1
+    assert float(P.edgeworth_cdf(0.0, n, "exponential")) == pytest.approx(expected, rel=1e-14)
+    x = np.linspace(-3, 3, 7)
+    assert np.allclose(P.edgeworth_cdf(x, n, "gaussian", terms=3), stats.norm.cdf(x), atol=1e-15)
+    with pytest.raises(ValueError):
+        P.edgeworth_cdf(0.0, n, "exponential", terms=4)
+
+
+def test_edgeworth_distance_rates():
+    # The remainder after j terms is of order n^(-(j+1)/2) with the constant of the next term:
+    # quadrupling n divides it by 2, 4 and 8 (to within the next order's relative n^(-1/2)).
+    for terms in (0, 1, 2):
+        a, b = (P.edgeworth_distance("exponential", n, terms) for n in (1024, 4096))
+        assert a / b == pytest.approx(2 ** (terms + 1), rel=0.05)
+        c = P.edgeworth_constant("exponential", terms + 1)
+        assert 4096 ** ((terms + 1) / 2) * b == pytest.approx(c, rel=0.05)
+    assert P.edgeworth_distance("exponential", 64, 0) == P.clt_distance("exponential", 64)
+    with pytest.raises(ValueError, match="lattice"):
+        P.edgeworth_distance("rademacher", 10)
+    with pytest.raises(ValueError, match="closed form"):
+        P.edgeworth_distance("uniform", 10)
+
+
+def test_rademacher_clt_constant_has_stirling_correction():
+    # For even n the sup is the half atom at 0: sqrt(n) D_n = phi(0) (1 - 1/(4n) + O(n^-2)).
+    n = 2048
+    rel = math.sqrt(n) * P.clt_distance("rademacher", n) * math.sqrt(2 * math.pi) - 1
+    assert n * rel == pytest.approx(-0.25, abs=1e-3)
+
+
+def test_preactivation_pairs_covariance_and_orthant():
+    rng = np.random.default_rng(11)
+    n = 16
+    x = rng.standard_normal(n)
+    y = -0.5 * x + rng.standard_normal(n)
+    hg = P.preactivation_pairs(x, y, 100_000, rng, weights="uniform")
+    cov = np.array([[x @ x, x @ y], [x @ y, y @ y]]) / n
+    # 5 standard errors of a sample covariance of ~1e5 draws with entries of order 1
+    assert np.allclose(np.cov(hg.T), cov, atol=5 * 2 / math.sqrt(1e5))
+    assert P.orthant_probability(-1.0) == 0.0
+    assert P.orthant_probability(0.5) == pytest.approx(1 / 3)  # arcsin(1/2) = pi/6
+    with pytest.raises(ValueError):
+        P.orthant_probability(1.5)
+    with pytest.raises(ValueError):
+        P.preactivation_pairs(x, y[:-1], 10, rng)

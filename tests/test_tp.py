@@ -12,9 +12,11 @@ from widthlimits.tp import (
     Program,
     gaussian_expectation,
     mlp_program,
+    nongaussian_program,
     power_program,
     simulate_many,
     wishart_program,
+    zdot_coefficients,
 )
 
 
@@ -127,6 +129,37 @@ def test_gradient_independence_with_fresh_readout():
     dh = p.nonlin(lambda a, b: a * (1 - np.tanh(b) ** 2), v, h)
     p.moment("m", lambda a, b: a * b, u, W.T @ dh)
     assert abs(p.limit()["m"]) < 1e-12
+
+
+def test_nongaussian_gvar_matches_hand_recursion():
+    """k = A relu(A^T tanh(A u)): by hand, Z^k = Zhat^k + tanh(Zhat^{Au}) / 2, with Var Zhat^k =
+    E relu(Z^g)^2 = Var(Z^g) / 2, Cov(Zhat^k, Zhat^{Au}) = E[relu(Z^g) Z^u] = c / 2 (Stein) and
+    Var Z^g = E tanh^2 + c^2, c = E tanh'. The engine's k2 and k4 equal this independent
+    two-dimensional computation to 1e-9 (quadrature), and the kurtosis is not the Gaussian 3."""
+    c = gaussian_expectation(lambda z: 1 - np.tanh(z) ** 2, [[1.0]])
+    var_g = gaussian_expectation(lambda z: np.tanh(z) ** 2, [[1.0]]) + c * c
+    cov = [[var_g / 2, c / 2], [c / 2, 1.0]]
+    k2 = gaussian_expectation(lambda a, b: (a + np.tanh(b) / 2) ** 2, cov)
+    k4 = gaussian_expectation(lambda a, b: (a + np.tanh(b) / 2) ** 4, cov)
+    lim = nongaussian_program().limit(return_error=True)
+    assert lim["k2"][1] == 0.0 and abs(lim["k2"][0] - k2) < 1e-9
+    assert lim["k4"][1] == 0.0 and abs(lim["k4"][0] - k4) < 1e-9
+    assert k4 / k2**2 < 2.8
+
+
+def test_zdot_of_a_matmuls_after_a_transpose():
+    """In x_k = A^T A x_{k-1}, the A-MatMuls from the second power on have a Zdot too (not only
+    the A^T ones): Zdot^{A x_1} = Z^{A v}. Dropping it would make every Wishart moment 1."""
+    p = Program()
+    A = p.matrix("A")
+    v = p.vector("v")
+    y1 = p.matmul(A, v, name="y1")
+    x1 = p.matmul(A.T, y1, name="x1")
+    p.matmul(A, x1, name="y2")
+    dots = zdot_coefficients(p)
+    assert dots["x1"] == pytest.approx({"v": 1.0}, abs=1e-12)
+    assert dots["y2"] == pytest.approx({"y1": 1.0}, abs=1e-12)
+    assert "y1" not in dots
 
 
 # -- deep MLP: closed form and speed --------------------------------------------------------------

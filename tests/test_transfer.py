@@ -13,6 +13,7 @@ from widthlimits.transfer import (
     book_sweep,
     load_digits_split,
     lr_sweep,
+    ntk_diagonal,
     optimal_lr,
     transfer_stats,
 )
@@ -84,28 +85,70 @@ def test_optimal_lr():
     """Grid argmin of the seed mean, and the parabola vertex per seed (exact for a parabola)."""
     lrs = 2.0 ** np.arange(-3, 4)
     u = np.log2(lrs)
-    loss = np.stack([(u - 0.3) ** 2, (u + 1.2) ** 2], axis=-1)[None]  # 1 width, 2 seeds
+    loss = 1 + np.stack([(u - 0.3) ** 2, (u + 1.2) ** 2], axis=-1)[None] / 4  # 1 width, 2 seeds
     out = optimal_lr(loss, lrs)
     assert out["log2_lr"][0] == pytest.approx([0.3, -1.2])
+    assert out["refined"].all()
     assert out["index"][0] == int(np.argmin(loss[0].mean(-1)))
     with pytest.raises(ValueError):
         optimal_lr(np.full((1, 7, 2), np.nan), lrs)
     with pytest.raises(ValueError):
         optimal_lr(loss, lrs[:3])
+    with pytest.raises(ValueError):
+        optimal_lr(loss, lrs, cliff=0.5)
+
+
+def test_optimal_lr_does_not_fit_across_a_cliff():
+    """Next to a diverged run, or a neighbour more than ``cliff`` times the best loss, the
+    optimum stays on the grid: a parabola through a cliff would pull it by up to half a step
+    towards the smooth side (the review's item 36), here to -0.5 instead of 0."""
+    lrs = [0.25, 0.5, 1.0, 2.0]
+    for right in (np.inf, 5.0):
+        loss = np.array([0.5, 0.3, 0.2, right])[None, :, None].repeat(2, axis=-1)
+        out = optimal_lr(loss, lrs)
+        assert out["log2_lr"][0] == pytest.approx([0.0, 0.0])
+        assert not out["refined"].any()
+    # a genuine parabola's vertex moves by less than half a step, and is kept
+    smooth = np.array([0.5, 0.3, 0.2, 0.35])[None, :, None].repeat(2, axis=-1)
+    vertex = 0.5 * (0.3 - 0.35) / (0.3 - 0.4 + 0.35)
+    assert optimal_lr(smooth, lrs)["log2_lr"][0, 0] == pytest.approx(vertex)
+    # with a looser cliff the 5.0 neighbour is fitted through, and drags the vertex left
+    loose = optimal_lr(np.array([0.5, 0.3, 0.2, 5.0])[None, :, None].repeat(2, -1), lrs, cliff=50)
+    assert loose["log2_lr"][0, 0] == pytest.approx(-0.5)
 
 
 def test_transfer_stats_on_synthetic_shift():
-    """A loss whose optimum moves one octave per doubling of width gives slope -1 and shift 4."""
+    """A loss whose optimum moves one octave per doubling of width gives slope -1 (octaves per
+    doubling), a drift of -4 octaves over 16-256, grid shift 4; the narrowest width's best
+    learning rate is 4 octaves too large at the widest, which is worse there (log ratio > 0)."""
     widths = np.array([16, 32, 64, 128, 256])
     lrs = 2.0 ** np.arange(-8, 1)
     u = np.log2(lrs)
     rng = np.random.default_rng(0)
     opt = -1.0 - np.log2(widths / 16)
     loss = (u[None, :, None] - opt[:, None, None]) ** 2 + 1 + 0.01 * rng.random((5, 9, 3))
-    res = {"test_loss": loss[None, None], "widths": widths, "lrs": lrs}
+    res = {"train_loss": loss[None, None], "widths": widths, "lrs": lrs}
     s = transfer_stats(res, 0, 0)
     assert s["shift"] == 4 and s["spread"] == 4
-    assert s["slope"] == pytest.approx(-1.0, abs=0.02)
+    # noise 0.01 against curvature 2 moves each vertex by < 0.01 octaves
+    assert s["slope"] == pytest.approx(-1.0, abs=0.01)
+    assert s["drift"] == pytest.approx(-4.0, abs=0.04)
+    assert s["log_ratio"] == pytest.approx(np.log(17.0), abs=0.02)
+    with pytest.raises(ValueError):
+        transfer_stats(res, 0, 0, loss="accuracy")
+
+
+def test_ntk_diagonal_by_hand():
+    """For SP (all SGD factors 1), the per-logit NTK diagonal's readout part is
+    |x^L|^2 + 1 (weights and bias), checked against the network's own features."""
+    data = load_digits_split()
+    out = ntk_diagonal(32, "sp", n_inputs=8, seed=3, data=data)
+    net = MLP(64, 32, 10, 2, "sp", generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        feats = net.activations(data[0][:8])[-1]
+    readout = float((feats.pow(2).sum(1) + 1).mean())
+    assert out["layers"][-1] == pytest.approx(readout, rel=1e-5)  # float32 features
+    assert out["total"] == pytest.approx(out["layers"].sum())
 
 
 @pytest.mark.parametrize(

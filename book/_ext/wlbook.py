@@ -277,51 +277,77 @@ class ClaimsLedgerDirective(Directive):
         return [claims_ledger("")]
 
 
+LEDGER_COLUMNS = (
+    ("Claim", 16),
+    ("Statement", 40),
+    ("Value", 10),
+    ("Expectation", 14),
+    ("Rival", 12),
+    ("Status", 8),
+)
+
+
+def ledger_table(claims: list[dict]) -> nodes.table:
+    """One chapter's claims: id, statement, value, expectation, rivals and status."""
+    table = nodes.table(classes=["wl-ledger"])
+    tgroup = nodes.tgroup(cols=len(LEDGER_COLUMNS))
+    table += tgroup
+    for _, width in LEDGER_COLUMNS:
+        tgroup += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    tgroup += head
+    row = nodes.row()
+    for title, _ in LEDGER_COLUMNS:
+        row += nodes.entry("", nodes.paragraph(text=title))
+    head += row
+    body = nodes.tbody()
+    tgroup += body
+    for c in claims:
+        row = nodes.row()
+        row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=c["id"])))
+        row += nodes.entry("", nodes.paragraph(text=c["statement"]))
+        row += nodes.entry("", nodes.paragraph(text=f"{c['value']:.6g}"))
+        row += nodes.entry("", nodes.paragraph(text=c["expectation"].removeprefix("expected ")))
+        row += nodes.entry("", nodes.paragraph(text=ledger_rival(c)))
+        row += nodes.entry("", nodes.paragraph(text="passed" if c["passed"] else "FAILED"))
+        body += row
+    return table
+
+
 def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
     for node in list(doctree.findall(claims_ledger)):
         claims = all_claims(app.env)
-        table = nodes.table(classes=["wl-ledger"])
-        tgroup = nodes.tgroup(cols=5)
-        table += tgroup
-        for w in (18, 16, 44, 12, 10):
-            tgroup += nodes.colspec(colwidth=w)
-        head = nodes.thead()
-        tgroup += head
-        row = nodes.row()
-        for title in ("Claim", "Chapter", "Statement", "Value; expectation", "Status"):
-            row += nodes.entry("", nodes.paragraph(text=title))
-        head += row
-        body = nodes.tbody()
-        tgroup += body
+        by_doc: dict[str, list[dict]] = {}
         for c in claims:
-            row = nodes.row()
-            row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=c["id"])))
-            ref = nodes.reference(
-                "",
-                app.env.titles[c["doc"]].astext() if c["doc"] in app.env.titles else c["doc"],
-                internal=True,
+            by_doc.setdefault(c["doc"], []).append(c)
+        windows = [c for c in claims if c.get("kind", "exact") != "exact"]
+        out = [
+            nodes.paragraph(
+                text=f"{len(claims)} claims in {len(by_doc)} chapters; "
+                f"{sum(c['passed'] for c in claims)} passed. {len(windows)} have a window or a "
+                f"bound, and every one of them names a rival outside it; the other "
+                f"{len(claims) - len(windows)} are exact."
             )
-            ref["refuri"] = app.builder.get_relative_uri(docname, c["doc"])
-            row += nodes.entry("", nodes.paragraph("", "", ref))
-            row += nodes.entry("", nodes.paragraph(text=c["statement"]))
-            row += nodes.entry("", nodes.paragraph(text=ledger_numbers(c)))
-            row += nodes.entry("", nodes.paragraph(text="passed" if c["passed"] else "FAILED"))
-            body += row
-        summary = nodes.paragraph(
-            text=f"{len(claims)} claims in {len({c['doc'] for c in claims})} chapters; "
-            f"{sum(c['passed'] for c in claims)} passed."
-        )
-        node.replace_self([summary, table])
+        ]
+        for doc, found in by_doc.items():
+            title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+            ref = nodes.reference("", title, internal=True)
+            ref["refuri"] = app.builder.get_relative_uri(docname, doc)
+            heading = nodes.paragraph(classes=["wl-ledger-chapter"])
+            heading += nodes.strong("", "", ref)
+            heading += nodes.Text(f": {len(found)} claim{'s' if len(found) != 1 else ''}")
+            out += [heading, ledger_table(found)]
+        node.replace_self(out)
 
 
-def ledger_numbers(c: dict) -> str:
-    """The value, expectation and rivals of a claim record, as the ledger shows them."""
-    text = f"{c['value']:.6g}; {c['expectation']}"
+def ledger_rival(c: dict) -> str:
+    """The rivals of a claim record and how far outside the window the nearest lies."""
     rivals = c.get("rival") or []
-    if rivals:
-        text += "; rival " + ", ".join(f"{r:.6g}" for r in rivals)
-        if c.get("separation") is not None:
-            text += f" ({c['separation']:.3g} half-widths outside)"
+    if not rivals:
+        return "none needed (exact)" if c.get("kind", "exact") == "exact" else "NONE"
+    text = ", ".join(f"{r:.6g}" for r in rivals)
+    if c.get("separation") is not None:
+        text += f" ({c['separation']:.3g} half-widths out)"
     return text
 
 
