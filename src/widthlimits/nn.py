@@ -19,20 +19,31 @@ parametrization :math:`(a, b, c)` the model uses
     m_l = \rho^{-a_l}, \qquad s_l = \gamma_l\, \rho^{-b_l}, \qquad
     \text{SGD learning rate on } w^l = \eta\, \rho^{-c},
 
-so at :math:`\rho = 1` every parametrization is PyTorch's standard one (entries of variance
-:math:`\sigma_w^2 / \text{fan-in}`, no multipliers): **µP equals SP at the base width, bit for
-bit**, the practitioners' convention of microsoft's ``mup``. With ``parametrization="ntk"`` the
-constants sit in the multiplier instead (:math:`m_l = \gamma_l \rho^{-a_l}`, :math:`s_l =
-\rho^{-b_l}`), which is neural-tangents' NTK parameterization: every layer computes
+so at :math:`\rho = 1` every parametrization given by its exponents (``"sp"``, ``"mup"`` or an
+:class:`~widthlimits.parametrization.ABC`) is the standard one, with Gaussian entries of variance
+:math:`\sigma_w^2 / \text{fan-in}` and no multipliers: **µP equals SP at the base width, bit for
+bit**, the practitioners' convention of microsoft's ``mup``. With the default
+:math:`\sigma_w = \sqrt 2` and ``bias_std = 0`` that is He's normal initialization with zero biases,
+*not* PyTorch's ``nn.Linear`` default, which draws weights uniformly with variance
+:math:`1/(3\,\text{fan-in})` and nonzero biases uniformly on :math:`\pm 1/\sqrt{\text{fan-in}}`
+(the same exponents, other constants). With ``parametrization="ntk"`` the constants sit in the
+multiplier instead (:math:`m_l = \gamma_l \rho^{-a_l}`, :math:`s_l = \rho^{-b_l}`), which is
+neural-tangents' NTK parameterization: every layer computes
 :math:`\sigma_w / \sqrt{\text{fan-in}}\; w x + \sigma_b b` with :math:`w, b \sim \mathcal{N}(0, 1)`.
+So ``"ntk"`` is *not* SP at the base width: it computes the same initial function, but SGD's
+gradient picks up the multiplier, and its learning rate on :math:`W^l` is
+:math:`\eta\, \sigma_w^2 / F_l` instead of :math:`\eta` (an
+:class:`~widthlimits.parametrization.ABC` equal to :func:`~widthlimits.parametrization.ntk` does
+equal SP at the base width).
 
 Biases of hidden layers scale like input weights (a weight from a constant input coordinate,
 exponents :math:`(a_1, b_1)`); the readout's bias uses :math:`(-c/2, c/2)` so that its SGD update
 is of order one.
 
 The tables, for SGD and Adam, in both conventions (µP; :math:`\eta` is the base learning rate,
-constants omitted, "absorbed" is the talk's and microsoft ``mup``'s convention where the trained
-parameter is :math:`W^l` itself):
+constants omitted, "absorbed" is the talk's convention where the trained parameter is :math:`W^l`
+itself; microsoft's ``mup`` absorbs the multipliers of the input and hidden layers only and keeps
+a readout multiplier :math:`1/\rho`, see :mod:`widthlimits.parametrization`):
 
 ============  ==================  ======================  =================  =====================
 layer         TP4: (a, b, c)      absorbed: init var      SGD lr on W        Adam lr on W
@@ -119,11 +130,14 @@ class MLP(nn.Module):
         Input dimension :math:`d`, width :math:`n`, output dimension, number of hidden layers
         :math:`L \ge 1`.
     parametrization : {"sp", "ntk", "mup"} or ABC
-        ``"sp"`` is :func:`~widthlimits.parametrization.standard` (learning rate of order one),
-        ``"ntk"`` is neural-tangents' NTK parameterization, ``"mup"`` is µP; an
+        ``"sp"`` is :func:`~widthlimits.parametrization.standard` (learning rate of order one;
+        with the default ``weight_std`` and ``bias_std``, He-normal weights and zero biases, not
+        PyTorch's Kaiming-uniform default), ``"ntk"`` is neural-tangents' NTK parameterization
+        (not SP at the base width: see the module docstring), ``"mup"`` is µP; an
         :class:`~widthlimits.parametrization.ABC` gives any other.
     base_width : int, optional
-        The width :math:`n_0` at which every parametrization coincides with SP. ``None`` means
+        The width :math:`n_0` at which every parametrization but ``"ntk"`` coincides with SP.
+        ``None`` means
         :math:`n_0 = 1`: the pure powers of :math:`n` of TP4.
     nonlinearity : str or callable
         One of :data:`NONLINEARITIES` or a function of a tensor.

@@ -13,8 +13,9 @@ Yang and Hu 2021, Section 3) fixes how they scale with :math:`n`:
 Only :math:`w^l` is trained. The map :math:`(a, b, c) \mapsto (a + \theta, b - \theta,
 c - 2\theta)` leaves the function and its whole SGD trajectory unchanged, so only :math:`a_l + b_l`
 (the size of :math:`W^l` at initialization) and :math:`2 a_l + c` (the size of its update) matter.
-Setting :math:`\theta = -a_l` layer by layer gives the **"a absorbed into c"** convention of the
-talk and of microsoft's ``mup`` package: the trained parameter *is* :math:`W^l`, with
+Setting :math:`\theta_l = -a_l` layer by layer (a per-layer shift, which keeps :math:`a_l + b_l`
+and :math:`2 a_l + c_l` if each layer gets its own learning-rate exponent :math:`c_l`) gives the
+**"a absorbed into c"** convention of the talk: the trained parameter *is* :math:`W^l`, with
 initialization variance :math:`n^{-2(a_l + b_l)}` and its own learning rate
 :math:`\eta\, n^{-(2 a_l + c)}`.
 
@@ -30,17 +31,36 @@ readout :math:`W^{L+1}`    :math:`(1/2, 1/2)`      :math:`1/n^2`            :mat
 =========================  ======================  =======================  ====================
 
 With Adam, whose update has entries of size :math:`\eta` whatever the gradient's size, µP's
-learning rates are :math:`\eta` (input), :math:`\eta/n` (hidden) and :math:`\eta/n` (readout)
-(Yang et al. 2021, Tensor Programs V, Table 3).
+learning rates on :math:`W^l` are :math:`\eta` (input), :math:`\eta/n` (hidden) and
+:math:`\eta/n` (readout) (Yang et al. 2021, Tensor Programs V, Table 3): still one rate per
+layer, but not SGD's.
+
+microsoft's ``mup`` package implements a third, equivalent table (TP5's formulation "for easier
+implementation", its Table 8), in which the readout is *not* absorbed: ``MuReadout`` keeps the
+multiplier ``1 / width_mult`` in its forward pass, ``set_base_shapes`` rescales its freshly
+initialized weights by ``width_mult ** 0.5`` (so their variance no longer shrinks with the width),
+``MuSGD`` multiplies the learning rate of every vector-like parameter (input weights, biases,
+readout weights) by ``width_mult`` and divides that of hidden matrices by the ratio of their
+fan-in and fan-out width multipliers (1 for square ones), and ``MuAdam`` divides the learning rate of hidden
+(matrix-like) parameters by ``width_mult`` and multiplies their weight decay by it. With
+:math:`\rho` = ``width_mult``, its readout is :math:`a_{L+1} = 1`, :math:`b_{L+1} = 0` with its
+own SGD rate :math:`\eta\rho`: the same :math:`a + b = 1` and :math:`2a + c_{L+1} = 1` as above.
 
 The exponent that decides everything (TP4, Section 3) is
 
 .. math::
 
     r = \min(a_{L+1} + b_{L+1},\; 2 a_{L+1} + c) + c - 1
-        + \min_{1 \le l \le L} \bigl(2 a_l + \mathbb{1}[l = 1]\bigr):
+        + \min_{1 \le l \le L} \bigl(2 a_l + \mathbb{1}[l = 1]\bigr).
 
-after one step of SGD every hidden layer's activations move by :math:`\Theta(n^{-r})`.
+It is the exponent of the change of the *last* layer's features, :math:`\Delta x^L =
+\Theta(n^{-r})`, once the readout has moved, that is from the second SGD step on: the first term
+is the size of the backward signal, whose coordinates are those of the readout's entries,
+:math:`n^{-(a_{L+1} + b_{L+1})}` at initialization and :math:`n^{-(2 a_{L+1} + c)}` from its first
+update, whichever is larger. At the first step only the initial size enters, and an earlier layer
+:math:`x^l` sees only the terms :math:`l' \le l` of the minimum: for SP with an order-one learning
+rate (:math:`L \ge 2`, :math:`r = -1`) the first step moves :math:`x^1` by :math:`n^{-1/2}` and
+:math:`x^L` by :math:`n^{1/2}`.
 """
 
 from __future__ import annotations
@@ -170,6 +190,10 @@ class ABC:
 
             r = \min(a_{L+1} + b_{L+1}, 2 a_{L+1} + c) + c - 1
                 + \min_{1 \le l \le L} (2 a_l + \mathbb{1}[l = 1]).
+
+        The last layer's features move by :math:`\Theta(n^{-r})` once the readout has moved
+        (from the second SGD step on); see the module docstring for the first step and the
+        earlier layers.
 
         Examples
         --------
@@ -316,10 +340,13 @@ class ABC:
 
         Adam's update has entries of size :math:`\eta` whatever the gradient's size, so to move
         each :math:`W^l` as SGD does under this parametrization its learning rate must equal
-        SGD's (:math:`n^{-(2a_l + c)}`) times the size of a gradient entry at initialization,
-        :math:`n^{-g}` with :math:`g = \min(a_{L+1} + b_{L+1}, 2 a_{L+1} + c)` for
-        :math:`l \le L` (the backpropagated signal) and :math:`g = 0` for the readout (whose
-        gradient is the last activations). For µP this gives :math:`(0, 1, \dots, 1)`: the Adam
+        SGD's (:math:`n^{-(2a_l + c)}`) times the size of a gradient entry once the readout has
+        moved (from the second step on), :math:`n^{-g}` with
+        :math:`g = \min(a_{L+1} + b_{L+1}, 2 a_{L+1} + c)` for :math:`l \le L` (the
+        backpropagated signal, whose coordinates have the size of the readout's entries) and
+        :math:`g = 0` for the readout (whose gradient is the last activations). At the first step
+        the backward signal has the readout's initial size :math:`n^{-(a_{L+1} + b_{L+1})}`; the
+        two agree for µP, where both exponents are 1. For µP this gives :math:`(0, 1, \dots, 1)`: the Adam
         table of TP5 (Table 3); for SP it gives 0 for every layer.
 
         Examples
@@ -343,7 +370,12 @@ def _check_L(L) -> int:
 
 
 def standard(L: int, lr_exponent: float = 0.0) -> ABC:
-    r"""The standard parametrization (PyTorch default): :math:`a = 0`, :math:`b = (0, 1/2, \dots)`.
+    r"""The standard parametrization: :math:`a = 0`, :math:`b = (0, 1/2, \dots)`, one learning rate.
+
+    These are the exponents of every fan-in initialization: PyTorch's ``nn.Linear`` default
+    (uniform, variance :math:`1/(3\,\text{fan-in})`, nonzero uniform biases) and He's normal
+    initialization (variance :math:`2/\text{fan-in}`) alike; the constants are not part of an
+    abc-parametrization.
 
     Parameters
     ----------

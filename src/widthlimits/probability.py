@@ -37,6 +37,12 @@ __all__ = [
     "normalized_sums",
     "kolmogorov_distance",
     "clt_distance",
+    "cumulants",
+    "edgeworth_cdf",
+    "edgeworth_distance",
+    "edgeworth_constant",
+    "preactivation_pairs",
+    "orthant_probability",
     "double_factorial",
     "gaussian_moment",
     "set_partitions",
@@ -154,6 +160,19 @@ def distribution(name: str) -> Distribution:
     if name not in DISTRIBUTIONS:
         raise ValueError(f"unknown distribution {name!r}; expected one of {sorted(DISTRIBUTIONS)}")
     return DISTRIBUTIONS[name]
+
+
+def _moments(dist: str | dict[int, object], k: int) -> dict[int, object]:
+    """The raw moments {j: E[X^j]} for j = 1..k, from a distribution name or a dict of them."""
+    if isinstance(dist, str):
+        d = distribution(dist)
+        return {j: d.moment(j) for j in range(1, k + 1)}
+    if isinstance(dist, dict):
+        missing = [j for j in range(1, k + 1) if j not in dist]
+        if missing:
+            raise ValueError(f"the moments dict must hold orders 1..{k}; missing {missing}")
+        return dict(dist)
+    raise TypeError(f"dist must be a distribution name or a dict of moments, got {dist!r}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -310,23 +329,265 @@ def clt_distance(dist: str, n: int) -> float:
         phi = special.ndtr(s)
         return float(max(np.max(upper - phi), np.max(phi - lower)))
     if dist == "exponential":
-
-        def gap(x):
-            return np.abs(stats.gamma.cdf(n + math.sqrt(n) * x, n) - special.ndtr(x))
-
-        grid = np.linspace(-min(math.sqrt(n), 8.0), 8.0, 4001)
-        i = int(np.argmax(gap(grid)))
-        from scipy.optimize import minimize_scalar
-
-        lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-        res = minimize_scalar(
-            lambda x: -gap(x), bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}
-        )
-        return float(max(gap(grid[i]), -res.fun))
+        return edgeworth_distance("exponential", n, terms=0)
     raise ValueError(
         f"no closed form for the law of the sum of {dist!r}; use 'rademacher', 'exponential' or "
         "'gaussian', or estimate with kolmogorov_distance(normalized_sums(...), cdf)"
     )
+
+
+def cumulants(dist: str | dict[int, object], k: int) -> list:
+    r"""The cumulants :math:`\kappa_1, \dots, \kappa_k` of a distribution, from its raw moments.
+
+    The cumulants are the Taylor coefficients of the log moment generating function,
+    :math:`\log E e^{tX} = \sum_j \kappa_j t^j / j!`. They are computed from the moments
+    :math:`m_j = E[X^j]` by the recursion
+
+    .. math::
+        \kappa_j = m_j - \sum_{i=1}^{j-1} \binom{j-1}{i-1} \kappa_i\, m_{j-i}.
+
+    For mean 0 and variance 1, :math:`\kappa_3 = E[X^3]` is the skewness and
+    :math:`\kappa_4 = E[X^4] - 3` the excess kurtosis. The cumulants of
+    :math:`S_n = (X_1 + \dots + X_n)/\sqrt n` are :math:`\kappa_j n^{1 - j/2}`.
+
+    Parameters
+    ----------
+    dist : str or dict
+        A distribution name (see :func:`distribution`) or a dict ``{j: E[X^j]}`` holding at least
+        the orders 1..k.
+    k : int
+        The number of cumulants, >= 1.
+
+    Returns
+    -------
+    list
+        ``[kappa_1, ..., kappa_k]``, exact :class:`fractions.Fraction` values when the moments are.
+
+    Examples
+    --------
+    >>> [int(c) for c in cumulants("exponential", 6)]     # (j-1)! for Exp(1)
+    [0, 1, 2, 6, 24, 120]
+    >>> cumulants("uniform", 4)[3]
+    Fraction(-6, 5)
+    """
+    k = _check_int("k", k, 1)
+    moments = _moments(dist, k)
+    kappa: list = []
+    for j in range(1, k + 1):
+        c = moments[j]
+        for i in range(1, j):
+            c = c - math.comb(j - 1, i - 1) * kappa[i - 1] * moments[j - i]
+        kappa.append(c)
+    return kappa
+
+
+def _edgeworth_polynomials(kappa: list, terms: int) -> list[np.ndarray]:
+    """Coefficients (in the Hermite basis He_0, He_1, ...) of q_1, ..., q_terms."""
+    k3, k4 = float(kappa[2]), float(kappa[3]) if len(kappa) > 3 else 0.0
+    k5 = float(kappa[4]) if len(kappa) > 4 else 0.0
+
+    def he(coeffs: dict[int, float]) -> np.ndarray:
+        out = np.zeros(max(coeffs) + 1)
+        for deg, c in coeffs.items():
+            out[deg] += c
+        return out
+
+    q = [
+        he({2: k3 / 6}),
+        he({3: k4 / 24, 5: k3**2 / 72}),
+        he({4: k5 / 120, 6: k3 * k4 / 144, 8: k3**3 / 1296}),
+    ]
+    return q[:terms]
+
+
+def edgeworth_cdf(x, n: int, dist: str, terms: int = 1) -> np.ndarray:
+    r"""The Edgeworth approximation to :math:`P(S_n \le x)` with ``terms`` correction terms.
+
+    .. math::
+        P(S_n \le x) \approx \Phi(x) - \varphi(x) \sum_{j=1}^{\mathrm{terms}} n^{-j/2} q_j(x),
+
+    with :math:`q_1 = \frac{\kappa_3}{6} He_2`,
+    :math:`q_2 = \frac{\kappa_4}{24} He_3 + \frac{\kappa_3^2}{72} He_5` and
+    :math:`q_3 = \frac{\kappa_5}{120} He_4 + \frac{\kappa_3\kappa_4}{144} He_6 +
+    \frac{\kappa_3^3}{1296} He_8`, where :math:`He_k` are the probabilists' Hermite polynomials
+    (:math:`He_k \varphi = (-1)^k \varphi^{(k)}`: :math:`He_2 = x^2 - 1`,
+    :math:`He_3 = x^3 - 3x`, ...) and :math:`\kappa_j` the cumulants of the standardized summand.
+    Under the conditions of Feller (1971), section XVI.4, (a non-lattice law; for more than one
+    term, Cramér's condition and finite moments of order ``terms + 2``) the error is
+    :math:`o(n^{-\mathrm{terms}/2})` uniformly in :math:`x`. For a lattice law (random signs) the
+    expansion is wrong at order :math:`n^{-1/2}`.
+
+    Parameters
+    ----------
+    x : array_like
+        Points at which to evaluate.
+    n : int
+        The number of summands, >= 1.
+    dist : str
+        A distribution name (see :func:`distribution`).
+    terms : int
+        0 (the normal approximation), 1, 2 or 3.
+
+    Examples
+    --------
+    >>> round(float(edgeworth_cdf(0.0, 100, "exponential")), 6)   # 1/2 + kappa_3 phi(0)/(6 sqrt n)
+    0.513298
+    """
+    n = _check_int("n", n, 1)
+    terms = _check_int("terms", terms, 0)
+    if terms > 3:
+        raise ValueError(f"terms must be 0, 1, 2 or 3, got {terms}")
+    x = np.asarray(x, dtype=float)
+    kappa = cumulants(dist, 5)
+    out = special.ndtr(x)
+    for j, q in enumerate(_edgeworth_polynomials(kappa, terms), start=1):
+        out = out - stats.norm.pdf(x) * np.polynomial.hermite_e.hermeval(x, q) / n ** (j / 2)
+    return out
+
+
+def _sup_abs(gap: Callable[[np.ndarray], np.ndarray], lo: float, hi: float) -> float:
+    """sup of a smooth |gap| on [lo, hi]: a fine grid, refined by a bounded scalar search."""
+    from scipy.optimize import minimize_scalar
+
+    grid = np.linspace(lo, hi, 8001)
+    values = gap(grid)
+    i = int(np.argmax(values))
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    res = minimize_scalar(
+        lambda t: -float(gap(np.array([t]))[0]),
+        bounds=(a, b),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
+    return float(max(values[i], -res.fun))
+
+
+def edgeworth_distance(dist: str, n: int, terms: int = 0) -> float:
+    r"""The exact :math:`\sup_x |P(S_n \le x) - \text{Edgeworth}_{\mathrm{terms}}(x)|`.
+
+    With ``terms = 0`` this is the Kolmogorov distance to :math:`N(0,1)`. The law of
+    :math:`S_n` must be known exactly: ``"exponential"`` (the sum of :math:`n` Exp(1) variables
+    is Gamma(n, 1)) or ``"gaussian"``. Lattice laws are refused: the expansion of
+    :func:`edgeworth_cdf` does not describe them.
+
+    Under Cramér's condition with all moments finite (true for the exponential, which has a
+    density), the result is of order :math:`n^{-(\mathrm{terms}+1)/2}`, and
+    :math:`n^{(\mathrm{terms}+1)/2}` times it tends to :math:`\sup_x |\varphi(x)
+    q_{\mathrm{terms}+1}(x)|`.
+
+    Examples
+    --------
+    >>> round(edgeworth_distance("exponential", 100, terms=0) * 10, 4)   # sqrt(n) D_n
+    0.1331
+    >>> round(edgeworth_distance("exponential", 100, terms=1) * 100, 3)  # n E_n
+    0.068
+    """
+    n = _check_int("n", n, 1)
+    terms = _check_int("terms", terms, 0)
+    d = distribution(dist)
+    if d.lattice:
+        raise ValueError(
+            f"{dist!r} is a lattice law: the Edgeworth expansion does not apply to it (its CDF "
+            "jumps by about 2 phi(0)/sqrt(n) at the atoms); use clt_distance"
+        )
+    if dist == "gaussian":
+        return 0.0
+    if dist != "exponential":
+        raise ValueError(
+            f"no closed form for the law of the sum of {dist!r}; use 'exponential' or 'gaussian'"
+        )
+    root = math.sqrt(n)
+
+    def gap(x):
+        return np.abs(stats.gamma.cdf(n + root * x, n) - edgeworth_cdf(x, n, dist, terms))
+
+    return _sup_abs(gap, -min(root, 8.0) if terms == 0 else -8.0, 8.0)
+
+
+def edgeworth_constant(dist: str, j: int) -> float:
+    r"""The size :math:`\sup_x |\varphi(x)\, q_j(x)|` of the :math:`j`-th Edgeworth term.
+
+    It is the predicted limit of :math:`n^{j/2}` times :func:`edgeworth_distance` with
+    ``terms = j - 1``: for ``j = 1``, :math:`\sqrt n\, D_n \to |\kappa_3|\varphi(0)/6` (the
+    supremum of :math:`|x^2 - 1|\varphi(x)` is at :math:`x = 0`). The prediction holds for
+    non-lattice laws under the conditions of :func:`edgeworth_cdf`; for a lattice law it is wrong
+    (random signs have :math:`\kappa_3 = 0`, so ``j = 1`` gives 0, yet
+    :math:`\sqrt n\, D_n \to \varphi(0)`).
+
+    Examples
+    --------
+    >>> round(edgeworth_constant("exponential", 1) * 6 * math.sqrt(2 * math.pi), 12)
+    2.0
+    """
+    j = _check_int("j", j, 1)
+    if j > 3:
+        raise ValueError(f"j must be 1, 2 or 3, got {j}")
+    q = _edgeworth_polynomials(cumulants(dist, 5), j)[-1]
+
+    def size(x):
+        return np.abs(stats.norm.pdf(x) * np.polynomial.hermite_e.hermeval(x, q))
+
+    return _sup_abs(size, -8.0, 8.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Several inputs at once: the multivariate CLT
+# ----------------------------------------------------------------------------------------------
+def preactivation_pairs(
+    x, y, reps: int, rng: np.random.Generator, weights: str = "rademacher"
+) -> np.ndarray:
+    r"""``reps`` independent draws of :math:`(w\cdot x, w\cdot y)/\sqrt n` for a random row
+    :math:`w`.
+
+    :math:`w \in \mathbb R^n` has iid coordinates from the named standardized distribution, so
+    each draw is one coordinate :math:`(h_\alpha, g_\alpha)` of the preactivations
+    :math:`h = Wx`, :math:`g = Wy` of a layer with weights :math:`W_{\alpha\beta} = w/\sqrt n`.
+    Its covariance is exactly :math:`\frac1n\begin{pmatrix}|x|^2 & x\cdot y\\ x\cdot y &
+    |y|^2\end{pmatrix}`; by the multivariate CLT (Cramér-Wold) its law is close to that
+    Gaussian when no coordinate of :math:`x` or :math:`y` dominates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(reps, 2)``.
+
+    Examples
+    --------
+    >>> x = np.ones(4)
+    >>> preactivation_pairs(x, -x, 3, np.random.default_rng(0)).sum(axis=1)
+    array([0., 0., 0.])
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size == 0:
+        raise ValueError(f"x and y must be vectors of one length, got shapes {x.shape}, {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x and y must hold finite numbers")
+    reps = _check_int("reps", reps, 1)
+    d = distribution(weights)
+    _check_rng(rng)
+    n = x.size
+    xy = np.stack([x, y], axis=1) / math.sqrt(n)
+    out = np.empty((reps, 2))
+    chunk = max(1, 2_000_000 // n)
+    for start in range(0, reps, chunk):
+        stop = min(reps, start + chunk)
+        out[start:stop] = d.sample(rng, (stop - start, n)) @ xy
+    return out
+
+
+def orthant_probability(rho: float) -> float:
+    r"""Sheppard's formula: :math:`P(U > 0, V > 0) = \frac14 + \frac{\arcsin \rho}{2\pi}` for a
+    centered Gaussian pair with correlation :math:`\rho`.
+
+    Examples
+    --------
+    >>> orthant_probability(0.0), orthant_probability(1.0)
+    (0.25, 0.5)
+    """
+    if not -1.0 <= rho <= 1.0:
+        raise ValueError(f"a correlation must lie in [-1, 1], got {rho}")
+    return 0.25 + math.asin(rho) / (2 * math.pi)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -472,16 +733,7 @@ def normalized_sum_moment(k: int, n: int, dist: str | dict[int, object] = "radem
     """
     k = _check_int("k", k, 0)
     n = _check_int("n", n, 1)
-    if isinstance(dist, str):
-        d = distribution(dist)
-        moments = {j: d.moment(j) for j in range(1, k + 1)}
-    elif isinstance(dist, dict):
-        missing = [j for j in range(1, k + 1) if j not in dist]
-        if missing:
-            raise ValueError(f"the moments dict must hold orders 1..{k}; missing {missing}")
-        moments = dict(dist)
-    else:
-        raise TypeError(f"dist must be a distribution name or a dict of moments, got {dist!r}")
+    moments = _moments(dist, k)
     if k >= 1 and moments[1] != 0:
         raise ValueError(
             f"the summands must have mean zero (E[X] = 0), got E[X] = {moments[1]}; center them"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "rms_se", "loglog_slope"]
+__all__ = ["mean_se", "rms_se", "pooled_mean", "loglog_slope"]
 
 
 def mean_se(samples, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -48,6 +48,32 @@ def rms_se(errors, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("the errors are all zero: their RMS has no relative error to report")
     r = np.sqrt(m)
     return r, se / (2 * r)
+
+
+def pooled_mean(values, ses) -> tuple[float, float]:
+    r"""Inverse-variance weighted mean of independent estimates of one quantity, with its
+    standard error.
+
+    With weights :math:`w_i = 1/\mathrm{se}_i^2`, the pooled estimate is
+    :math:`\sum_i w_i v_i / \sum_i w_i` and its standard error :math:`(\sum_i w_i)^{-1/2}`. The
+    estimates must be independent and estimate the same number.
+
+    Examples
+    --------
+    >>> m, se = pooled_mean([1.0, 3.0], [1.0, 1.0])
+    >>> m, round(se, 6)
+    (2.0, 0.707107)
+    """
+    v = np.asarray(values, dtype=float)
+    s = np.asarray(ses, dtype=float)
+    if v.ndim != 1 or v.shape != s.shape or v.size == 0:
+        raise ValueError(
+            f"values and ses must be 1-D arrays of one length, got shapes {v.shape} and {s.shape}"
+        )
+    if not (np.all(np.isfinite(v)) and np.all(np.isfinite(s))) or np.any(s <= 0):
+        raise ValueError("values must be finite and standard errors finite and positive")
+    w = 1.0 / s**2
+    return float(np.sum(w * v) / np.sum(w)), float(1.0 / np.sqrt(np.sum(w)))
 
 
 def loglog_slope(x, y, y_se=None) -> tuple[float, float]:

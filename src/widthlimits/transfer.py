@@ -29,6 +29,7 @@ __all__ = [
     "book_sweep",
     "load_digits_split",
     "lr_sweep",
+    "ntk_diagonal",
     "optimal_lr",
     "plot_transfer",
     "transfer_stats",
@@ -36,19 +37,30 @@ __all__ = [
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
 
-#: The book's transfer experiment (chapter "Hyperparameter transfer"): one learning-rate grid per
-#: optimizer (factors of 2), five widths, five seeds, 50 minibatch steps of 128 digits.
+#: The book's transfer experiment (chapter "Hyperparameter transfer"): 50 minibatch steps of 128
+#: digits, two hidden layers, learning-rate grids in factors of 2. Each optimizer has its own
+#: widths: Adam at 16-256, where SP's shift already shows, and SGD at 256-2048, the widths where
+#: SP's SGD shift appears on the digits (at 16-256 it does not). µP's base width is the narrowest
+#: width of each sweep. The seeds, learning rates and widths are chosen so that the whole sweep
+#: takes about 1.5 minutes on a 2-core CPU: SGD at width 2048 is 80% of the cost, so it gets 4
+#: seeds and 5 learning rates (the grid from a factor 2 below SP's widest optimum to the first
+#: diverging one).
 BOOK_SETTINGS: dict = {
-    "widths": (16, 32, 64, 128, 256),
+    "widths": {"sgd": (256, 512, 1024, 2048), "adam": (16, 32, 64, 128, 256)},
     "lrs": {
-        "sgd": tuple(2.0**k for k in range(-3, 3)),
+        "sgd": tuple(2.0**k for k in range(-3, 2)),
         "adam": tuple(2.0**k for k in range(-11, -3)),
     },
-    "seeds": 5,
+    "seeds": {"sgd": 4, "adam": 5},
     "depth": 2,
     "steps": 50,
     "batch_size": 128,
 }
+
+
+def _setting(cfg: dict, key: str, opt: str):
+    value = cfg[key]
+    return value[opt] if isinstance(value, dict) else value
 
 
 def book_sweep(
@@ -63,12 +75,14 @@ def book_sweep(
     device : str
     progress : bool
     **overrides
-        Replace entries of :data:`BOOK_SETTINGS` (for example ``widths``, ``steps``).
+        Replace entries of :data:`BOOK_SETTINGS`: ``widths``, ``lrs`` and ``seeds`` take either
+        one value for both optimizers or a dict ``{"sgd": ..., "adam": ...}``.
 
     Returns
     -------
     dict
-        ``{"sgd": lr_sweep(...), "adam": lr_sweep(...)}``, each over ``("sp", "mup")``.
+        ``{"sgd": lr_sweep(...), "adam": lr_sweep(...)}``, each over ``("sp", "mup")``, with µP's
+        base width the narrowest width of that sweep.
 
     Examples
     --------
@@ -77,15 +91,17 @@ def book_sweep(
     >>> sorted(out), out["adam"]["test_loss"].shape
     (['adam', 'sgd'], (2, 1, 2, 2, 2))
     """
-    cfg = {**BOOK_SETTINGS, **overrides}
     unknown = set(overrides) - set(BOOK_SETTINGS)
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(BOOK_SETTINGS)}")
-    seeds = [1000 * int(base_seed) + i for i in range(int(cfg["seeds"]))]
-    return {
-        opt: lr_sweep(
-            list(cfg["widths"]),
-            list(cfg["lrs"][opt]),
+    cfg = {**BOOK_SETTINGS, **overrides}
+    out = {}
+    for opt in ("sgd", "adam"):
+        n_seeds = int(_setting(cfg, "seeds", opt))
+        seeds = [1000 * int(base_seed) + i for i in range(n_seeds)]
+        out[opt] = lr_sweep(
+            list(_setting(cfg, "widths", opt)),
+            list(_setting(cfg, "lrs", opt)),
             seeds,
             ("sp", "mup"),
             (opt,),
@@ -95,8 +111,7 @@ def book_sweep(
             device=device,
             progress=progress,
         )
-        for opt in ("sgd", "adam")
-    }
+    return out
 
 
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0, dtype=torch.float32):
@@ -246,6 +261,88 @@ def _train_width(
     return train.reshape(shape).T, test.reshape(shape).T, acc.reshape(shape).T
 
 
+def ntk_diagonal(
+    width: int,
+    parametrization="sp",
+    *,
+    depth: int = 2,
+    base_width: int | None = None,
+    n_inputs: int = 32,
+    seed: int = 0,
+    data=None,
+) -> dict:
+    r"""The per-logit NTK diagonal of a digit classifier at initialization, split by layer.
+
+    For logit :math:`k` and input :math:`x` it computes :math:`\Theta_{kk}(x, x) = \sum_l
+    \lambda_l \lVert \partial f_k(x) / \partial w^l \rVert^2`, where :math:`\lambda_l` is
+    the SGD learning-rate factor of tensor :math:`w^l` in :meth:`MLP.param_groups` (1 for every
+    layer in SP), so that one SGD step of base learning rate :math:`\eta` changes logit
+    :math:`k` by about :math:`-\eta\, \Theta_{kk}` times the loss's derivative in it. It
+    averages over the 10 logits and the first ``n_inputs`` training digits, and reports each
+    layer's contribution (weights and bias together).
+
+    Parameters
+    ----------
+    width : int
+    parametrization : {"sp", "ntk", "mup"} or ABC
+    depth : int
+    base_width : int, optional
+        Passed to :class:`MLP`.
+    n_inputs : int
+        How many training digits to average over.
+    seed : int
+        Seed of the ``torch.Generator`` that initializes the network.
+    data : tuple of torch.Tensor, optional
+        As for :func:`lr_sweep`.
+
+    Returns
+    -------
+    dict
+        ``total``: the mean diagonal; ``layers``: array of the ``depth + 1`` layers'
+        contributions (input layer first), summing to ``total``; ``share``: ``layers / total``.
+
+    Examples
+    --------
+    >>> out = ntk_diagonal(16)
+    >>> out["layers"].shape, bool(abs(out["share"].sum() - 1) < 1e-9)
+    ((3,), True)
+    """
+    from torch.func import functional_call, jacrev, vmap
+
+    data = load_digits_split() if data is None else data
+    n_inputs = _positive_int("n_inputs", n_inputs)
+    x = data[0][:n_inputs]
+    d_out = int(data[1].max()) + 1
+    net = MLP(
+        x.shape[1],
+        _positive_int("width", width),
+        d_out,
+        depth,
+        parametrization,
+        base_width,
+        generator=torch.Generator().manual_seed(int(seed)),
+    )
+    factor = {}
+    for grp in net.param_groups(1.0, "sgd"):
+        (q,) = grp["params"]
+        factor[next(n for n, r in net.named_parameters() if r is q)] = grp["lr"]
+    params = {n: v.detach() for n, v in net.named_parameters()}
+
+    def f(p, xi):
+        return functional_call(net, p, (xi[None, :],))[0]
+
+    layers = np.zeros(depth + 1)
+    for chunk in torch.split(x, 8):
+        jac = vmap(jacrev(f), in_dims=(None, 0))(params, chunk)
+        for n, j in jac.items():
+            layer = int(n.split(".")[-1])
+            sq = j.to(torch.float64).pow(2).reshape(j.shape[0], d_out, -1).sum(-1)
+            layers[layer] += factor[n] * float(sq.sum())
+    layers /= x.shape[0] * d_out
+    total = float(layers.sum())
+    return {"total": total, "layers": layers, "share": layers / total}
+
+
 def lr_sweep(
     widths: Sequence[int],
     lrs: Sequence[float],
@@ -373,8 +470,16 @@ def lr_sweep(
     }
 
 
-def optimal_lr(losses: np.ndarray, lrs: Sequence[float]) -> dict:
+def optimal_lr(losses: np.ndarray, lrs: Sequence[float], *, cliff: float = 2.0) -> dict:
     r"""The best learning rate of each width: grid index of the seed-mean, and per-seed refined.
+
+    The per-seed optimum of :math:`\log_2 \eta` is refined between grid points by the vertex of
+    the parabola through the per-seed best grid point and its two neighbours, **but not across a
+    cliff**: when a neighbour diverged (infinite loss) or its loss exceeds ``cliff`` times the best
+    one, the minimum is narrower than the grid resolves (or sits at the edge of divergence, as
+    SGD's often does) and a parabola through it would be dragged towards the smooth side by up to
+    half a grid step; the optimum is then left at the grid point. It is also left there at an edge
+    of the grid.
 
     Parameters
     ----------
@@ -382,14 +487,21 @@ def optimal_lr(losses: np.ndarray, lrs: Sequence[float]) -> dict:
         For example ``lr_sweep(...)["test_loss"][p, o]`` of shape ``(n_widths, n_lrs, n_seeds)``.
     lrs : sequence of float
         The geometric grid of learning rates.
+    cliff : float
+        A neighbour whose loss is more than ``cliff`` times the best loss counts as across a
+        cliff; at least 1.
 
     Returns
     -------
     dict
         ``index``: grid index of the minimum of the seed-mean loss, shape ``(...)``;
-        ``log2_lr``: per-seed optimum of :math:`\log_2 \eta`, shape ``(..., n_seeds)``: the vertex
-        of the parabola through the per-seed best grid point and its two neighbours (the grid
-        point itself at an edge of the grid or when the parabola does not open upwards).
+        ``log2_lr``: per-seed optimum of :math:`\log_2 \eta`, shape ``(..., n_seeds)``;
+        ``refined``: whether that optimum was refined (boolean, same shape).
+
+    Raises
+    ------
+    ValueError
+        For a shape that does not match the grid, NaN losses, or ``cliff < 1``.
 
     Examples
     --------
@@ -398,6 +510,12 @@ def optimal_lr(losses: np.ndarray, lrs: Sequence[float]) -> dict:
     >>> out = optimal_lr(np.repeat(loss, 2, axis=-1), lrs)
     >>> int(out["index"][0]), float(out["log2_lr"][0, 0])
     (1, -0.5)
+
+    Next to a diverged learning rate the optimum stays on the grid:
+
+    >>> edge = np.array([[0.5], [0.3], [0.2], [np.inf]])[None]
+    >>> float(optimal_lr(np.repeat(edge, 2, axis=-1), lrs)["log2_lr"][0, 0])
+    0.0
     """
     losses = np.asarray(losses, dtype=float)
     u = np.log2(np.asarray(lrs, dtype=float))
@@ -405,6 +523,8 @@ def optimal_lr(losses: np.ndarray, lrs: Sequence[float]) -> dict:
         raise ValueError(f"losses must have shape (..., {u.size}, n_seeds), got {losses.shape}")
     if np.isnan(losses).any():
         raise ValueError("losses must not contain NaN (diverged runs are +inf)")
+    if isinstance(cliff, bool) or not isinstance(cliff, numbers.Real) or not cliff >= 1:
+        raise ValueError(f"cliff must be a number >= 1, got {cliff!r}")
     with np.errstate(invalid="ignore"):
         mean = losses.mean(axis=-1)
     index = np.argmin(np.where(np.isfinite(mean), mean, np.inf), axis=-1)
@@ -415,14 +535,16 @@ def optimal_lr(losses: np.ndarray, lrs: Sequence[float]) -> dict:
     fl = take(losses, lo[..., None, :], axis=-2)[..., 0, :]
     f0 = take(losses, best[..., None, :], axis=-2)[..., 0, :]
     fh = take(losses, hi[..., None, :], axis=-2)[..., 0, :]
-    ok = (best > 0) & (best < u.size - 1) & np.isfinite(fl) & np.isfinite(fh)
+    ok = (best > 0) & (best < u.size - 1) & np.isfinite(fl) & np.isfinite(fh) & np.isfinite(f0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok &= (fl <= cliff * f0) & (fh <= cliff * f0)
     step = u[1] - u[0] if u.size > 1 else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         curv = fl - 2 * f0 + fh
         shift = 0.5 * step * (fl - fh) / curv
     ok &= curv > 0
     refined = np.where(ok, refined + np.clip(np.nan_to_num(shift), -step / 2, step / 2), refined)
-    return {"index": index, "log2_lr": refined}
+    return {"index": index, "log2_lr": refined, "refined": ok}
 
 
 def plot_transfer(
@@ -479,9 +601,12 @@ def plot_transfer(
 
 
 def transfer_stats(
-    result: dict, parametrization: int, optimizer: int, *, loss: str = "test_loss"
+    result: dict, parametrization: int, optimizer: int, *, loss: str = "train_loss"
 ) -> dict:
     r"""Summarize one sweep of :func:`lr_sweep`: where the optimum sits and how it moves with width.
+
+    Every standard error is over seeds: each seed is one independent replicate of the whole
+    experiment (its own initializations and minibatch order at every width).
 
     Parameters
     ----------
@@ -489,63 +614,72 @@ def transfer_stats(
         The output of :func:`lr_sweep` (at least 2 seeds and 3 widths).
     parametrization, optimizer : int
         Indices into ``result["parametrizations"]`` and ``result["optimizers"]``.
-    loss : {"test_loss", "train_loss"}
+    loss : {"train_loss", "test_loss"}
 
     Returns
     -------
     dict
         ``index``: grid index of the best seed-mean loss per width; ``spread``: its max minus
         min; ``shift``: its value at the narrowest width minus at the widest (grid steps, > 0
-        when the optimum moves to smaller learning rates); ``log2_lr``, ``log2_lr_se``: the
-        refined per-width optimum (mean and standard error over seeds); ``slope``,
-        ``slope_se``: least-squares slope of the per-seed :math:`\log \eta^*` against
-        :math:`\log n` and its standard error; ``gain``, ``gain_se``: at the narrowest width's
-        best learning rate, the narrowest minus the widest width's loss, mean and standard error
-        over seeds; ``width_slope``, ``width_slope_se``: at that same learning rate, the
-        weighted slope of :math:`\log` (seed-mean loss) against :math:`\log n` over all widths
-        (negative when wider is better) and its standard error.
+        when the optimum moves to smaller learning rates);
+        ``log2_lr``, ``log2_lr_se``: the per-seed optimum of :func:`optimal_lr` (refined, not
+        across cliffs) per width, mean and standard error;
+        ``slope``, ``slope_se``: the least-squares slope of the per-seed optimum
+        :math:`\log_2 \eta^*` against :math:`\log_2 n` (octaves per doubling of the width), mean
+        and standard error of the per-seed slopes;
+        ``drift``, ``drift_se``: that slope times :math:`\log_2 (n_{\max} / n_{\min})`, the
+        fitted move of the optimum across the widths, in octaves (grid steps of a factor 2);
+        ``log_ratio``, ``log_ratio_se``: at the narrowest width's best grid learning rate,
+        :math:`\log` (widest width's loss / narrowest width's loss) per seed, mean and standard
+        error (> 0 when the wider network is worse; ``inf`` and 0 if a widest run diverged).
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 seeds or 3 widths, or an unknown ``loss``.
 
     Examples
     --------
     >>> out = lr_sweep([16, 32, 64], [0.05, 0.1, 0.2], seeds=(0, 1), optimizers=("sgd",),
     ...                parametrizations=("mup",), steps=3)
     >>> s = transfer_stats(out, 0, 0)
-    >>> s["index"].shape, s["spread"] >= 0
-    ((3,), True)
+    >>> s["index"].shape, s["spread"] >= 0, s["log_ratio"] < 0  # wider trains faster here
+    ((3,), True, True)
     """
-    from .stats import loglog_slope, mean_se
+    from .stats import mean_se
 
+    if loss not in ("test_loss", "train_loss"):
+        raise ValueError(f"loss must be 'test_loss' or 'train_loss', got {loss!r}")
     vals = np.asarray(result[loss][parametrization, optimizer])  # width, lr, seed
     widths = np.asarray(result["widths"], dtype=float)
     if vals.shape[-1] < 2 or widths.size < 3:
         raise ValueError("transfer_stats needs at least 2 seeds and 3 widths")
     opt = optimal_lr(vals, result["lrs"])
     idx = opt["index"]
-    m, se = mean_se(opt["log2_lr"], axis=1)
-    xs = np.repeat(widths, vals.shape[-1])
-    slope, slope_se = loglog_slope(xs, 2.0 ** opt["log2_lr"].ravel())
+    u = opt["log2_lr"]  # width, seed
+    m, se = mean_se(u, axis=1)
+    lw = np.log2(widths)
+    lwc = lw - lw.mean()
+    per_seed = (lwc @ (u - u.mean(axis=0))) / (lwc @ lwc)
+    slope, slope_se = mean_se(per_seed)
+    span = float(lw[-1] - lw[0])
     j = int(idx[0])
-    diff = vals[0, j] - vals[-1, j]
-    if not np.all(np.isfinite(diff)):
-        gain, gain_se = -np.inf, 0.0
+    ratio = vals[-1, j] / vals[0, j]
+    if np.all(np.isfinite(ratio)):
+        log_ratio, log_ratio_se = mean_se(np.log(ratio))
     else:
-        gain, gain_se = mean_se(diff)
-    lv = vals[:, j, :]
-    if np.all(np.isfinite(lv)):
-        lm, lse = mean_se(lv, axis=1)
-        width_slope, width_slope_se = loglog_slope(widths, lm, np.maximum(lse, 1e-12))
-    else:
-        width_slope, width_slope_se = np.inf, 0.0
+        log_ratio, log_ratio_se = np.inf, 0.0
     return {
-        "width_slope": width_slope,
-        "width_slope_se": width_slope_se,
         "index": idx,
         "spread": int(idx.max() - idx.min()),
         "shift": int(idx[0] - idx[-1]),
         "log2_lr": m,
         "log2_lr_se": se,
-        "slope": slope,
-        "slope_se": slope_se,
-        "gain": float(gain),
-        "gain_se": float(gain_se),
+        "refined": opt["refined"],
+        "slope": float(slope),
+        "slope_se": float(slope_se),
+        "drift": float(slope) * span,
+        "drift_se": float(slope_se) * span,
+        "log_ratio": float(log_ratio),
+        "log_ratio_se": float(log_ratio_se),
     }

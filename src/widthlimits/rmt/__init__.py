@@ -7,11 +7,13 @@ Everything below is importable from ``widthlimits.rmt`` directly
 (``from widthlimits.rmt import wigner``); the code lives in four submodules:
 
 * :mod:`widthlimits.rmt.combinatorics` -- Catalan and Narayana numbers, non-crossing pairings and
-  partitions, and the vertex count of the walk a pairing forces;
-* :mod:`widthlimits.rmt.ensembles` -- the Wigner and Wishart matrices and the moments and
-  Kolmogorov distance of their spectra;
+  partitions, and the vertex count of the walk a gluing of its steps forces (backward only for
+  complex Hermitian matrices, backward or twisted for real symmetric ones);
+* :mod:`widthlimits.rmt.ensembles` -- the Wigner and Wishart matrices, the tridiagonal GOE, and
+  the moments and Kolmogorov distance of their spectra;
 * :mod:`widthlimits.rmt.laws` -- the semicircle and Marchenko-Pastur laws;
-* :mod:`widthlimits.rmt.walks` -- exact finite-:math:`n` moments by counting closed walks.
+* :mod:`widthlimits.rmt.walks` -- exact finite-:math:`n` moments by counting closed walks, and
+  those of the Gaussian ensembles (GOE, GUE) by Wick's theorem.
 
 Conventions (Part IV and Part V rely on them)
 ---------------------------------------------
@@ -43,10 +45,15 @@ References
 * V. A. Marchenko and L. A. Pastur, Distribution of eigenvalues for some sets of random matrices,
   *Math. USSR-Sbornik* 1 (1967).
 * G. W. Anderson, A. Guionnet and O. Zeitouni, *An Introduction to Random Matrices*, 2010,
-  sections 2.1 (the moment method for Wigner matrices) and 2.1.3 (the Catalan numbers).
+  section 2.1: 2.1.1 (the semicircle law, Catalan numbers and Dyck paths), 2.1.3 (the proof of
+  lemma 2.1.6, the limit of the expected moments, by words and graphs) and 2.1.6 (the largest
+  eigenvalue, Füredi-Komlós enumeration).
 * T. Tao, *Topics in Random Matrix Theory*, 2012, sections 2.3 and 2.4.
 * Z. Bai and J. W. Silverstein, *Spectral Analysis of Large Dimensional Random Matrices*, 2nd ed.,
-  2010, chapter 3 (the Marchenko-Pastur law and its moments).
+  2010, theorem 2.5 (the semicircle law, almost surely) and chapter 3 (the Marchenko-Pastur law
+  and its moments).
+* I. Dumitriu and A. Edelman, Matrix models for beta ensembles, *J. Math. Phys.* 43 (2002) (the
+  tridiagonal GOE).
 """
 
 from ..probability import pairings
@@ -54,6 +61,7 @@ from .combinatorics import (
     catalan,
     crossing_pairs,
     draw_pairing,
+    gluing_vertex_count,
     is_noncrossing,
     is_noncrossing_partition,
     narayana,
@@ -64,6 +72,8 @@ from .combinatorics import (
 from .ensembles import (
     ENTRIES,
     esd_moments,
+    goe_largest_eigenvalue,
+    goe_tridiagonal,
     kolmogorov_distance,
     wigner,
     wigner_trace_moments,
@@ -82,7 +92,10 @@ from .laws import (
 from .walks import (  # noqa: F401 - the two limits are public, though not in __all__
     WIGNER_EXACT_KMAX,
     WISHART_EXACT_KMAX,
+    ENSEMBLES,
     WalkShape,
+    gaussian_moment_expansion,
+    gaussian_moment_wick,
     step_pairing,
     walk_shapes,
     wigner_moment_exact,
@@ -99,11 +112,14 @@ __all__ = [
     "crossing_pairs",
     "is_noncrossing",
     "pairing_vertex_count",
+    "gluing_vertex_count",
     "is_noncrossing_partition",
     "noncrossing_partitions",
     "draw_pairing",
     "wigner",
     "wishart",
+    "goe_tridiagonal",
+    "goe_largest_eigenvalue",
     "semicircle_pdf",
     "semicircle_cdf",
     "semicircle_moment",
@@ -120,5 +136,8 @@ __all__ = [
     "step_pairing",
     "wigner_moment_exact",
     "wigner_moment_expansion",
+    "ENSEMBLES",
+    "gaussian_moment_wick",
+    "gaussian_moment_expansion",
     "wishart_moment_exact",
 ]

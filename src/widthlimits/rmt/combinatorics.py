@@ -1,8 +1,11 @@
 r"""The combinatorics of the moment method: Catalan and Narayana numbers, non-crossing pairings
-and partitions, and the vertex count of the closed walk a pairing forces.
+and partitions, and the vertex count of the closed walk a gluing of its steps forces.
 
 These count the walks that survive as :math:`n \to \infty`: the non-crossing pairings give the
 moments of the semicircle law, the non-crossing partitions those of the Marchenko-Pastur law.
+:func:`pairing_vertex_count` is the vertex count of complex Hermitian (GUE) matrices, where
+crossing pairings lose at least two vertices; :func:`gluing_vertex_count` adds the twisted gluings
+of real symmetric matrices, which lose only one and give the :math:`1/n` corrections.
 :func:`draw_pairing` draws a pairing as an arc diagram.
 """
 
@@ -166,30 +169,61 @@ def is_noncrossing(pairing) -> bool:
     return not crossing_pairs(pairing)
 
 
-def pairing_vertex_count(pairing) -> int:
-    r"""The number of distinct vertices of the closed walk that a pairing of its steps forces.
+def gluing_vertex_count(pairing, twisted=()) -> int:
+    r"""The number of distinct vertices of the closed walk that a *gluing* of its steps forces.
 
     A closed walk :math:`i_0 \to i_1 \to \dots \to i_{k-1} \to i_0` has steps
     :math:`t = 0, \dots, k-1` (step :math:`t` goes from :math:`i_t` to :math:`i_{t+1}`, with
-    :math:`i_k = i_0`). Pairing step :math:`s` with step :math:`t` means that step :math:`t` walks
-    back along the edge of step :math:`s`: :math:`i_{t} = i_{s+1}` and :math:`i_{t+1} = i_s`.
-    The function merges the vertex positions that these equations identify and counts the classes
-    :math:`V(\pi)`. A walk with :math:`V` free vertices can be labelled in about :math:`n^V` ways,
-    which is why the count matters: :math:`V(\pi) = k/2 + 1` exactly when :math:`\pi` is
-    non-crossing, and otherwise :math:`V(\pi) = k/2 + 1 - 2g` for the genus :math:`g \ge 1` of the
-    pairing.
+    :math:`i_k = i_0`). A gluing pairs the steps and says, for each pair :math:`\{s, t\}`
+    (:math:`s < t`), how step :math:`t` reuses the edge of step :math:`s`:
+
+    * **backward** (the default): :math:`i_t = i_{s+1}` and :math:`i_{t+1} = i_s`, step
+      :math:`t` walks the edge back;
+    * **twisted** (the pairs listed in ``twisted``): :math:`i_t = i_s` and
+      :math:`i_{t+1} = i_{s+1}`, step :math:`t` walks the edge again in the same direction.
+
+    The function merges the vertex positions that these equations identify and returns the number
+    :math:`V` of classes. Gluing the sides of a :math:`k`-gon this way gives a closed surface with
+    one face, :math:`k/2` edges and :math:`V` vertices, so Euler's formula gives
+    :math:`V = k/2 + 1 - (2 - \chi)` with Euler characteristic :math:`\chi \le 2`. With no
+    twist the surface is orientable, :math:`\chi = 2 - 2g`, and :math:`V = k/2 + 1 - 2g`; any
+    twisted pair makes it non-orientable, :math:`\chi \le 1`, and :math:`V \le k/2`.
+
+    Which gluings a random matrix sees is set by its covariance (Wick's theorem, see
+    :func:`~widthlimits.rmt.walks.gaussian_moment_wick`). For complex Hermitian matrices (the GUE)
+    :math:`E[W_{ij} W_{ij}] = 0` off the diagonal, so only backward gluings count
+    (:func:`pairing_vertex_count`). For real symmetric matrices (the GOE, and the Wigner matrices
+    of this package) :math:`W_{ij} = W_{ji}`, so both gluings of every pair count, and the twisted
+    ones with :math:`V = k/2` give corrections of order :math:`1/n`.
+
+    Parameters
+    ----------
+    pairing : sequence of pairs
+        A perfect matching of ``0, ..., k-1``.
+    twisted : sequence of pairs, optional
+        The pairs of ``pairing`` that are glued in the same direction.
+
+    Raises
+    ------
+    ValueError
+        If ``pairing`` is not a perfect matching or ``twisted`` has a pair not in it.
 
     Examples
     --------
-    >>> pairing_vertex_count(((0, 3), (1, 2))), pairing_vertex_count(((0, 2), (1, 3)))
-    (3, 1)
+    The walk 0 1 2 0 1 2 goes round a triangle twice in the same direction. Its pairing is
+    crossing, and glued backward it has only 2 vertices; glued twisted it has 3 = k/2:
+
+    >>> p = ((0, 3), (1, 4), (2, 5))
+    >>> gluing_vertex_count(p), gluing_vertex_count(p, twisted=p)
+    (2, 3)
 
     References
     ----------
-    Anderson, Guionnet and Zeitouni (2010), lemma 2.1.6; A. Zvonkin, Matrix integrals and map
-    enumeration, *Math. Comput. Modelling* 26 (1997) for the genus expansion.
+    A. Zvonkin, Matrix integrals and map enumeration, *Math. Comput. Modelling* 26 (1997), for the
+    genus expansion (the orientable, GUE case).
     """
     pairs = _check_pairing(pairing)
+    twists = set(_check_pairing_subset(twisted, pairs))
     k = 2 * len(pairs)
     parent = list(range(k))
 
@@ -203,9 +237,57 @@ def pairing_vertex_count(pairing) -> int:
         parent[find(a)] = find(b)
 
     for s, t in pairs:
-        union(t, (s + 1) % k)
-        union((t + 1) % k, s)
+        if (s, t) in twists:
+            union(t, s)
+            union((t + 1) % k, (s + 1) % k)
+        else:
+            union(t, (s + 1) % k)
+            union((t + 1) % k, s)
     return len({find(a) for a in range(k)})
+
+
+def _check_pairing_subset(twisted, pairs) -> tuple[tuple[int, int], ...]:
+    try:
+        sub = tuple(sorted((min(int(a), int(b)), max(int(a), int(b))) for a, b in twisted))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"twisted must be a sequence of pairs (i, j), got {twisted!r}") from err
+    extra = [p for p in sub if p not in pairs]
+    if extra or len(set(sub)) != len(sub):
+        raise ValueError(
+            f"twisted must list distinct pairs of the pairing {pairs}, got {tuple(twisted)!r}"
+        )
+    return sub
+
+
+def pairing_vertex_count(pairing) -> int:
+    r"""The vertex count :math:`V(\pi)` of the *backward* (orientable, GUE) gluing of a pairing.
+
+    Pairing step :math:`s` with step :math:`t` here means that step :math:`t` walks back along the
+    edge of step :math:`s`: :math:`i_{t} = i_{s+1}` and :math:`i_{t+1} = i_s`; this is
+    :func:`gluing_vertex_count` with no twisted pair. The gluing is orientable, so
+    :math:`V(\pi) = k/2 + 1 - 2g` for the genus :math:`g` of the pairing: :math:`V = k/2 + 1`
+    exactly when :math:`\pi` is non-crossing, and a crossing pairing loses at least 2 vertices.
+
+    **This is the count of complex Hermitian (GUE) matrices**, where only backward gluings
+    contribute and the corrections are in powers of :math:`1/n^2`. For the real symmetric Wigner
+    matrices of this book a pair can also be glued in the same direction, and a crossing pairing
+    can then keep :math:`k/2` vertices (a :math:`1/n` correction): see
+    :func:`gluing_vertex_count`.
+
+    Examples
+    --------
+    >>> pairing_vertex_count(((0, 3), (1, 2))), pairing_vertex_count(((0, 2), (1, 3)))
+    (3, 1)
+    >>> pairing_vertex_count(((0, 3), (1, 4), (2, 5)))  # the real gluing with twists keeps 3
+    2
+
+    References
+    ----------
+    Anderson, Guionnet and Zeitouni (2010), section 2.1.3 (proof of lemma 2.1.6: words and graphs,
+    the count of vertices of the walks that survive); A. Zvonkin, Matrix integrals and map
+    enumeration, *Math. Comput. Modelling* 26 (1997) for the genus expansion.
+    """
+    return gluing_vertex_count(pairing)
 
 
 def _check_partition(blocks) -> tuple[tuple[int, ...], ...]:

@@ -3,7 +3,9 @@ r"""The random matrices of Part III and their empirical spectra.
 :func:`wigner` and :func:`wishart` draw Wigner and Wishart (sample covariance) matrices with
 entries from one of the laws in :data:`ENTRIES`; :func:`esd_moments`,
 :func:`kolmogorov_distance` and :func:`wigner_trace_moments` summarize the spectrum of a draw,
-for comparison with the limit laws of :mod:`widthlimits.rmt.laws`.
+for comparison with the limit laws of :mod:`widthlimits.rmt.laws`. :func:`goe_tridiagonal` and
+:func:`goe_largest_eigenvalue` draw the Gaussian orthogonal ensemble in a tridiagonal form that
+makes its largest eigenvalue cheap at large :math:`n`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ def _check_entries(entries) -> probability.Distribution:
 # Random matrices
 # ----------------------------------------------------------------------------------------------
 def wigner(
-    n: int, rng: np.random.Generator, entries: str = "gaussian", *, size: int | None = None
+    n: int,
+    rng: np.random.Generator,
+    entries: str = "gaussian",
+    *,
+    size: int | None = None,
+    diagonal: int = 1,
 ) -> np.ndarray:
     r"""A Wigner matrix :math:`W = X / \sqrt n`: symmetric, :math:`n \times n`, entries of variance
     :math:`1/n`.
@@ -56,6 +63,10 @@ def wigner(
         The law of :math:`X_{ij}`.
     size : int, optional
         Draw a batch: an array of shape ``(size, n, n)`` of independent matrices.
+    diagonal : {1, 2, 0}
+        The variance of the unscaled diagonal entries, which are :math:`\sqrt{\text{diagonal}}`
+        times draws of the entry law: 1 (default) is this book's convention, 2 with Gaussian
+        entries is the Gaussian orthogonal ensemble (GOE), 0 a zero diagonal.
 
     Returns
     -------
@@ -65,7 +76,8 @@ def wigner(
     Raises
     ------
     ValueError
-        If ``n < 1``, ``size < 1`` or ``entries`` is not a known kind.
+        If ``n < 1``, ``size < 1``, ``entries`` is not a known kind or ``diagonal`` is not 0, 1
+        or 2.
     TypeError
         If ``n`` is not an integer or ``rng`` is not a Generator.
 
@@ -77,6 +89,9 @@ def wigner(
     (True, 1.0)
     >>> sorted(set(np.unique(wigner(3, rng, "rademacher") * np.sqrt(3)).tolist()))
     [-1.0, 1.0]
+    >>> G = wigner(400, rng, size=20, diagonal=2)  # the GOE: diagonal variance 2/n
+    >>> round(float(np.mean(400 * np.diagonal(G, axis1=1, axis2=2) ** 2)), 1)
+    2.0
 
     References
     ----------
@@ -85,10 +100,91 @@ def wigner(
     n = _check_int("n", n, 1)
     _check_rng(rng)
     law = _check_entries(entries)
+    if isinstance(diagonal, bool) or diagonal not in (0, 1, 2):
+        raise ValueError(
+            f"diagonal is the variance of the unscaled diagonal entries, 0, 1 or 2; got {diagonal!r}"
+        )
     shape = (n, n) if size is None else (_check_int("size", size, 1), n, n)
     x = np.triu(law.sample(rng, shape))
     x = x + np.swapaxes(np.triu(x, 1), -1, -2)
+    if diagonal != 1:
+        idx = np.arange(n)
+        x[..., idx, idx] *= math.sqrt(diagonal)
     return x / math.sqrt(n)
+
+
+def goe_tridiagonal(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    r"""A tridiagonal matrix with the eigenvalue law of the GOE, as (diagonal, off-diagonal).
+
+    Dumitriu and Edelman's model for :math:`\beta = 1`: the symmetric tridiagonal matrix with
+    diagonal :math:`a_i \sim N(0, 2)` and off-diagonal :math:`b_i \sim \chi_{n-i}`,
+    :math:`i = 1, \dots, n-1`, all independent, divided by :math:`\sqrt{2}`, has the eigenvalues
+    of the GOE :math:`(G + G^\top)/2` (:math:`G` with iid :math:`N(0, 1)` entries). Divided further
+    by :math:`\sqrt{n/2}`, as here, it has the eigenvalue law of
+    ``wigner(n, rng, diagonal=2)``: off-diagonal variance :math:`1/n`, diagonal :math:`2/n`, the
+    semicircle on :math:`[-2, 2]`. It takes :math:`O(n)` memory, and its largest eigenvalue costs
+    :math:`O(n)` time (:func:`goe_largest_eigenvalue`), so sizes of :math:`10^5` are cheap.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The diagonal (length ``n``) and the off-diagonal (length ``n - 1``).
+
+    Examples
+    --------
+    >>> d, e = goe_tridiagonal(1000, np.random.default_rng(0))
+    >>> from scipy.linalg import eigvalsh_tridiagonal
+    >>> lam = eigvalsh_tridiagonal(d, e)
+    >>> round(float(np.mean(lam ** 2)), 2), round(float(lam.max()), 1)
+    (1.0, 2.0)
+
+    References
+    ----------
+    I. Dumitriu and A. Edelman, Matrix models for beta ensembles, *J. Math. Phys.* 43 (2002),
+    5830-5847.
+    """
+    n = _check_int("n", n, 1)
+    _check_rng(rng)
+    d = rng.normal(0.0, math.sqrt(2.0), n)
+    e = np.sqrt(rng.chisquare(np.arange(n - 1, 0, -1)))
+    scale = 1.0 / math.sqrt(2.0) / math.sqrt(n / 2.0)
+    return d * scale, e * scale
+
+
+def goe_largest_eigenvalue(n: int, rng: np.random.Generator, *, samples: int = 1) -> np.ndarray:
+    r"""The largest eigenvalue of ``samples`` independent GOE matrices of size ``n``.
+
+    The matrices are normalized as ``wigner(n, rng, diagonal=2)`` (spectrum filling
+    :math:`[-2, 2]`) and drawn in the tridiagonal form of :func:`goe_tridiagonal`; the top
+    eigenvalue is found by bisection (``scipy.linalg.eigvalsh_tridiagonal``), in :math:`O(n)`
+    time each. As :math:`n \to \infty`, :math:`n^{2/3}(\lambda_{\max} - 2)` tends to the
+    Tracy-Widom law for :math:`\beta = 1` (Tracy and Widom 1996), mean :math:`-1.2065`, standard
+    deviation :math:`1.2680`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(samples,)``.
+
+    Examples
+    --------
+    >>> top = goe_largest_eigenvalue(10_000, np.random.default_rng(0), samples=50)
+    >>> top.shape, bool(np.all(np.abs(top - 2) < 0.05))
+    ((50,), True)
+    """
+    from scipy.linalg import eigvalsh_tridiagonal
+
+    n = _check_int("n", n, 1)
+    samples = _check_int("samples", samples, 1)
+    _check_rng(rng)
+    out = np.empty(samples)
+    for s in range(samples):
+        d, e = goe_tridiagonal(n, rng)
+        if n == 1:
+            out[s] = d[0]
+            continue
+        out[s] = eigvalsh_tridiagonal(d, e, select="i", select_range=(n - 1, n - 1))[0]
+    return out
 
 
 def wishart(n: int, m: int, rng: np.random.Generator, entries: str = "gaussian") -> np.ndarray:

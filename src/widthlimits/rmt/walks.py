@@ -3,12 +3,14 @@ r"""Exact finite-:math:`n` moments by counting closed walks.
 :math:`E \operatorname{tr} W^k` is a sum over closed walks; grouping the walks by their
 :class:`WalkShape` gives :func:`wigner_moment_exact` and :func:`wigner_moment_expansion`, an exact
 polynomial in :math:`1/n`, and the same count on the alternating walks of
-:math:`X^\top X` gives :func:`wishart_moment_exact`. The results are
-:class:`fractions.Fraction`, so they never overflow or round.
+:math:`X^\top X` gives :func:`wishart_moment_exact`. :func:`gaussian_moment_wick` computes the
+moments of the Gaussian ensembles (GOE, GUE) independently, as a sum over gluings (Wick's
+theorem). The results are :class:`fractions.Fraction`, so they never overflow or round.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from fractions import Fraction
@@ -17,6 +19,7 @@ from typing import NamedTuple
 
 from .. import probability
 from .._checks import check_int as _check_int
+from .combinatorics import gluing_vertex_count
 from .ensembles import _check_entries
 
 #: Largest k for which the Wigner walks are enumerated (:func:`walk_shapes`: Bell(k) set
@@ -56,8 +59,26 @@ def _moment_int(law: probability.Distribution, p: int) -> int:
     return int(value)
 
 
+def _check_diagonal(diagonal) -> int:
+    if isinstance(diagonal, bool) or diagonal not in (0, 1, 2):
+        raise ValueError(
+            f"diagonal is the variance E[X_ii^2] of the diagonal entries: 0 (zero diagonal), "
+            f"1 (this book's convention) or 2 (the GOE); got {diagonal!r}"
+        )
+    return int(diagonal)
+
+
+def _edge_moment(law: probability.Distribution, mult: int, loop: bool, diagonal: int) -> int:
+    # a loop i -> i is the diagonal entry sqrt(diagonal) X, whose p-th moment is diagonal^(p/2) m_p
+    if not loop or diagonal == 1:
+        return _moment_int(law, mult)
+    if mult % 2:
+        return 0
+    return diagonal ** (mult // 2) * _moment_int(law, mult)
+
+
 @lru_cache(maxsize=64)
-def _walk_shapes(k: int, entries: str) -> tuple[WalkShape, ...]:
+def _walk_shapes(k: int, entries: str, diagonal: int = 1) -> tuple[WalkShape, ...]:
     if k == 0:  # the empty walk stays at its one vertex
         return (WalkShape((), 1, 1),)
     law = probability.distribution(entries)
@@ -65,13 +86,15 @@ def _walk_shapes(k: int, entries: str) -> tuple[WalkShape, ...]:
     for blocks in probability.set_partitions(k):
         labels = _labels(blocks, k)
         edges = Counter(tuple(sorted((labels[t], labels[(t + 1) % k]))) for t in range(k))
-        weight = math.prod(_moment_int(law, mult) for mult in edges.values())
+        weight = math.prod(
+            _edge_moment(law, mult, e[0] == e[1], diagonal) for e, mult in edges.items()
+        )
         if weight:
             shapes.append(WalkShape(labels, len(blocks), weight))
     return tuple(shapes)
 
 
-def walk_shapes(k: int, entries: str = "gaussian") -> tuple[WalkShape, ...]:
+def walk_shapes(k: int, entries: str = "gaussian", *, diagonal: int = 1) -> tuple[WalkShape, ...]:
     r"""The shapes of closed walks of length ``k`` that contribute to :math:`E\operatorname{tr}W^k`.
 
     Expanding the trace,
@@ -87,13 +110,18 @@ def walk_shapes(k: int, entries: str = "gaussian") -> tuple[WalkShape, ...]:
     contributes :math:`E[X^p]`. A shape is returned when that product is nonzero, which needs every
     edge walked at least twice (the entries have mean 0). ``entries`` fixes the moments
     :math:`E[X^p]` (Gaussian :math:`(p-1)!!`, Rademacher 1, for even :math:`p`); the diagonal has
-    the same law, as in :func:`~widthlimits.rmt.ensembles.wigner`.
+    the same law, as in :func:`~widthlimits.rmt.ensembles.wigner`, unless ``diagonal`` says
+    otherwise.
 
     Parameters
     ----------
     k : int
         The walk length, ``0 <= k <= 10`` (there are Bell(k) shapes to inspect).
     entries : {"gaussian", "rademacher"}
+    diagonal : {1, 2, 0}
+        The variance :math:`E[X_{ii}^2]` of the diagonal, whose entries are
+        :math:`\sqrt{\text{diagonal}}` times the entry law: 1 is this book's convention, 2 the
+        Gaussian orthogonal ensemble (with ``entries="gaussian"``), 0 a zero diagonal.
 
     Examples
     --------
@@ -111,7 +139,7 @@ def walk_shapes(k: int, entries: str = "gaussian") -> tuple[WalkShape, ...]:
     if k > WIGNER_EXACT_KMAX:
         raise ValueError(f"walk enumeration is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
     _check_entries(entries)
-    return tuple(sorted(_walk_shapes(k, entries)))
+    return tuple(sorted(_walk_shapes(k, entries, _check_diagonal(diagonal))))
 
 
 def step_pairing(labels) -> tuple[tuple[int, int], ...]:
@@ -149,7 +177,7 @@ def _falling(n: int, b: int) -> int:
     return math.prod(range(n - b + 1, n + 1)) if b <= n else 0
 
 
-def wigner_moment_exact(k: int, n: int, entries: str = "gaussian") -> Fraction:
+def wigner_moment_exact(k: int, n: int, entries: str = "gaussian", *, diagonal: int = 1) -> Fraction:
     r"""The exact expectation :math:`\frac1n E \operatorname{tr} W^k` for ``W = wigner(n, rng,
     entries)``, as a fraction.
 
@@ -162,7 +190,9 @@ def wigner_moment_exact(k: int, n: int, entries: str = "gaussian") -> Fraction:
 
     For :math:`k = 4` this is :math:`2 + (m_4 - 2)/n` with :math:`m_4 = E[X^4]`: :math:`2 + 1/n`
     for Gaussian entries and :math:`2 - 1/n` for Rademacher entries (both with the diagonal of
-    variance :math:`1/n`). Odd :math:`k` give 0.
+    variance :math:`1/n`). With the diagonal of the Gaussian orthogonal ensemble
+    (``diagonal=2``, variance :math:`2/n`) it is :math:`2 + 5/n + 5/n^2`, which
+    :func:`gaussian_moment_wick` recomputes independently, by Wick's theorem. Odd :math:`k` give 0.
 
     Parameters
     ----------
@@ -171,23 +201,27 @@ def wigner_moment_exact(k: int, n: int, entries: str = "gaussian") -> Fraction:
     n : int
         The matrix size, ``n >= 1``.
     entries : {"gaussian", "rademacher"}
+    diagonal : {1, 2, 0}
+        The variance of the unscaled diagonal entries, as in :func:`walk_shapes`.
 
     Examples
     --------
     >>> wigner_moment_exact(4, 10), wigner_moment_exact(4, 10, "rademacher")
     (Fraction(21, 10), Fraction(19, 10))
+    >>> wigner_moment_exact(4, 10, diagonal=2)  # the GOE: 2 + 5/n + 5/n^2
+    Fraction(51, 20)
     >>> float(wigner_moment_exact(6, 1000))  # 5 + 7/n + 7/n^2 - 4/n^3
     5.007006996
     """
     n = _check_int("n", n, 1)
-    shapes = walk_shapes(k, entries)
+    shapes = walk_shapes(k, entries, diagonal=diagonal)
     if k % 2:
         return Fraction(0)
     total = sum(s.weight * _falling(n, s.vertices) for s in shapes)
     return Fraction(total, n ** (1 + k // 2))
 
 
-def wigner_moment_expansion(k: int, entries: str = "gaussian") -> tuple[int, ...]:
+def wigner_moment_expansion(k: int, entries: str = "gaussian", *, diagonal: int = 1) -> tuple[int, ...]:
     r"""The integer coefficients :math:`c_0, c_1, \dots` of
     :math:`\frac1n E\operatorname{tr} W^k = \sum_j c_j n^{-j}`, an exact polynomial in :math:`1/n`.
 
@@ -196,16 +230,20 @@ def wigner_moment_expansion(k: int, entries: str = "gaussian") -> tuple[int, ...
     :math:`c_1` is the first finite-size correction. Expanding each falling factorial
     :math:`n(n-1)\cdots(n-b+1)` in powers of :math:`n` gives the coefficients.
 
+    ``diagonal`` is the variance of the unscaled diagonal, as in :func:`walk_shapes`.
+
     Examples
     --------
     >>> wigner_moment_expansion(4), wigner_moment_expansion(4, "rademacher")
     ((2, 1, 0), (2, -1, 0))
+    >>> wigner_moment_expansion(4, diagonal=2), wigner_moment_expansion(4, diagonal=0)
+    ((2, 5, 5), (2, -3, 1))
     >>> wigner_moment_expansion(6)  # 5 + 7/n + 7/n^2 - 4/n^3
     (5, 7, 7, -4)
     >>> [wigner_moment_expansion(k)[0] for k in (2, 4, 6, 8)]
     [1, 2, 5, 14]
     """
-    shapes = walk_shapes(k, entries)
+    shapes = walk_shapes(k, entries, diagonal=diagonal)
     if k % 2:
         return (0,)
     top = 1 + k // 2
@@ -220,6 +258,105 @@ def wigner_moment_expansion(k: int, entries: str = "gaussian") -> tuple[int, ...
         for power, c in enumerate(poly):
             coeffs[top - power] += s.weight * c
     return tuple(coeffs[:top])  # the last, n^0 / n^top, vanishes: no falling factorial has one
+
+
+ENSEMBLES: tuple[str, ...] = ("goe", "gue")
+
+
+def gaussian_moment_wick(k: int, n: int, ensemble: str = "goe") -> Fraction:
+    r"""The exact :math:`\frac1n E\operatorname{tr} W^k` of a Gaussian ensemble, by Wick's theorem.
+
+    The two ensembles have off-diagonal entries of variance :math:`1/n` and covariances
+
+    * ``"goe"`` (real symmetric): :math:`E[W_{ij} W_{kl}] = (\delta_{ik}\delta_{jl} +
+      \delta_{il}\delta_{jk})/n`, so the diagonal has variance :math:`2/n`;
+    * ``"gue"`` (complex Hermitian): :math:`E[W_{ij} W_{kl}] = \delta_{il}\delta_{jk}/n`.
+
+    Wick's theorem writes :math:`E[W_{i_0 i_1} \cdots W_{i_{k-1} i_0}]` as a sum over the
+    pairings of the :math:`k` factors of products of these covariances. Expanding each covariance,
+    a term is a *gluing* of the pairing: each pair glued backward (:math:`\delta_{il}
+    \delta_{jk}`, both ensembles) or twisted (:math:`\delta_{ik}\delta_{jl}`, GOE only). A gluing
+    leaves :math:`V` free indices (:func:`~widthlimits.rmt.combinatorics.gluing_vertex_count`), so
+
+    .. math::
+
+        \frac1n E\operatorname{tr} W^k = n^{-1-k/2} \sum_{\text{gluings}} n^{V}.
+
+    No walk shapes, falling factorials or entry moments enter: this is an independent
+    computation of what :func:`wigner_moment_exact` computes with ``diagonal=2`` for the GOE.
+    The GUE's gluings are orientable, :math:`V = k/2 + 1 - 2g`, so its expansion has only even
+    powers of :math:`1/n`; the GOE's twisted gluings reach :math:`V = k/2` and give :math:`1/n`
+    terms.
+
+    Parameters
+    ----------
+    k : int
+        ``0 <= k <= 10`` (:math:`(k-1)!!\, 2^{k/2}` gluings).
+    n : int
+        The matrix size, ``n >= 1``.
+    ensemble : {"goe", "gue"}
+
+    Examples
+    --------
+    >>> gaussian_moment_wick(4, 10, "goe"), gaussian_moment_wick(4, 10, "gue")
+    (Fraction(51, 20), Fraction(201, 100))
+
+    References
+    ----------
+    Anderson, Guionnet and Zeitouni (2010), section 2.2 (complex Wigner matrices); A. Zvonkin,
+    Matrix integrals and map enumeration, *Math. Comput. Modelling* 26 (1997).
+    """
+    k = _check_int("k", k, 0)
+    n = _check_int("n", n, 1)
+    if ensemble not in ENSEMBLES:
+        raise ValueError(f"unknown ensemble {ensemble!r}; expected one of {list(ENSEMBLES)}")
+    if k > WIGNER_EXACT_KMAX:
+        raise ValueError(f"the Wick sum is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
+    if k % 2:
+        return Fraction(0)
+    coeffs = gaussian_moment_expansion(k, ensemble)
+    return sum((Fraction(c, n**j) for j, c in enumerate(coeffs)), Fraction(0))
+
+
+def gaussian_moment_expansion(k: int, ensemble: str = "goe") -> tuple[int, ...]:
+    r"""The coefficients :math:`c_0, c_1, \dots` of :math:`\frac1n E\operatorname{tr} W^k =
+    \sum_j c_j n^{-j}` for a Gaussian ensemble, from Wick's theorem.
+
+    :math:`c_j` is the number of gluings (see :func:`gaussian_moment_wick`) with
+    :math:`V = k/2 + 1 - j` free vertices. For the GUE the odd coefficients vanish (orientable
+    gluings, :math:`V = k/2 + 1 - 2g`); for the GOE, :math:`c_1` counts the twisted gluings that
+    keep :math:`k/2` vertices (the surface is a projective plane).
+
+    Examples
+    --------
+    >>> gaussian_moment_expansion(4, "goe"), gaussian_moment_expansion(4, "gue")
+    ((2, 5, 5), (2, 0, 1))
+    >>> gaussian_moment_expansion(6, "gue")  # 5 + 10/n^2: Harer-Zagier numbers
+    (5, 0, 10, 0)
+    """
+    k = _check_int("k", k, 0)
+    if ensemble not in ENSEMBLES:
+        raise ValueError(f"unknown ensemble {ensemble!r}; expected one of {list(ENSEMBLES)}")
+    if k > WIGNER_EXACT_KMAX:
+        raise ValueError(f"the Wick sum is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
+    if k % 2:
+        return (0,)
+    top = 1 + k // 2
+    coeffs = [0] * top
+    for v, c in _gluing_counts(k, ensemble):
+        coeffs[top - v] += c
+    return tuple(coeffs)
+
+
+@lru_cache(maxsize=32)
+def _gluing_counts(k: int, ensemble: str) -> tuple[tuple[int, int], ...]:
+    counts: Counter = Counter()
+    for pairing in probability.pairings(k):
+        choices = range(len(pairing) + 1) if ensemble == "goe" else (0,)
+        for r in choices:
+            for twisted in itertools.combinations(pairing, r):
+                counts[gluing_vertex_count(pairing, twisted)] += 1
+    return tuple(sorted(counts.items()))
 
 
 @lru_cache(maxsize=64)

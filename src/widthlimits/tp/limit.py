@@ -10,9 +10,13 @@ Every vector :math:`x` of a program gets a random variable :math:`Z^x` :cite:p:`
   (and the initial vectors) are independent;
 * :math:`\\dot Z^{Ax} = \\sigma_A^2 \\sum_y Z^y\\, \\mathbb E[\\partial Z^x / \\partial
   \\hat Z^{A^\\top y}]`, summed over the vectors :math:`y` already multiplied by :math:`A^\\top`
-  (and symmetrically for :math:`A^\\top x`); it vanishes when :math:`A^\\top` is never used. With
-  :math:`\\sigma_A = 1` this is the formula of :cite:p:`yang2020tp2`; the factor
-  :math:`\\sigma_A^2` is the entry variance times :math:`n`;
+  (and symmetrically for :math:`A^\\top x`); it vanishes when :math:`A^\\top` is never used, and
+  also when :math:`x` does not depend on those :math:`\\hat Z`'s or the expected derivatives are 0.
+  This :math:`\\dot Z` is the one of the NETSOR-transpose Master Theorem of Tensor Programs III
+  :cite:p:`yang2020tp3`, restated in Tensor Programs IIb :cite:p:`yang2021tp2b`; Tensor Programs II
+  :cite:p:`yang2020tp2` has no :math:`\\dot Z` and proves its theorem for "BP-like" programs,
+  where gradient independence holds. The factor :math:`\\sigma_A^2` is there because the entries
+  of :math:`A` have variance :math:`\\sigma_A^2/n`;
 * Nonlin applies its function to the :math:`Z`'s, and a Moment converges to
   :math:`\\mathbb E f(Z^{x^1}, \\dots)`.
 

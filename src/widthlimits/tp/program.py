@@ -49,9 +49,10 @@ class _Node:
 class Program:
     r"""A NETSOR-transpose+ tensor program: write it once, run it at width ``n`` or at ``n = oo``.
 
-    Matrices are square (:math:`n \\times n`). Vectors, matrices and moments are created by the
-    methods below and belong to this program; passing one to another program raises
-    ``ValueError``.
+    Matrices are square (:math:`n \times n`), a simplification of Tensor Programs I, which allows
+    :math:`n_1 \times n_2` matrices with proportional widths :cite:p:`yang2019tp1`. Vectors,
+    matrices and moments are created by the methods below and belong to this program; passing
+    one to another program raises ``ValueError``.
 
     Examples
     --------
@@ -208,10 +209,12 @@ class Program:
         """A linear combination :math:`\\sum_i c_i x_i`, which the limit tracks exactly.
 
         It is a Nonlin, but the engine knows it is linear, so programs built from MatMul and
-        ``linear`` alone (such as the random-matrix programs) have closed-form limits. A
-        coefficient may be a number or an earlier :class:`Moment` (NETSOR+: the measured value at
-        finite width, its limit at infinite width), which keeps, e.g., gradient steps of linear
-        networks exact.
+        ``linear`` alone (such as the random-matrix programs) have closed-form limits. (The
+        papers make a linear combination of G-vars a G-var with a separate instruction, LinComb
+        :cite:p:`yang2019tp1`; for the limits it makes no difference.) A coefficient may be a
+        number or an earlier :class:`Moment` (NETSOR-transpose+: the measured value at finite
+        width, its limit at infinite width), which keeps, e.g., gradient steps of linear networks
+        exact.
 
         Examples
         --------
@@ -255,9 +258,13 @@ class Program:
         """Nonlin: the vector :math:`y_\\alpha = f(x^1_\\alpha, \\dots, x^k_\\alpha; \\theta)`.
 
         ``fn`` is a vectorized numpy function taking the ``k`` vectors' coordinates and then the
-        scalars ``params`` (earlier moments, or fixed numbers). For the Master Theorem ``fn``
-        should be pseudo-Lipschitz (polynomially bounded and, if it depends on the params,
-        continuous in them).
+        scalars ``params`` (earlier moments, or fixed numbers). The Master Theorem of Tensor
+        Programs III :cite:p:`yang2020tp3` asks ``fn`` to be pseudo-Lipschitz:
+        :math:`|f(x) - f(y)| \\le C |x - y| (1 + |x|^p + |y|^p)`. ReLU and tanh are; a step
+        function, such as the derivative of ReLU, is not (it is not continuous), and the engine
+        computes its limit all the same: that is the Z-recursion's value, which the theorem as
+        stated does not cover. With ``params``, Tensor Programs IV :cite:p:`yang2021tp4` asks
+        ``fn`` to be *parameter-controlled* at the parameters' limits (see its definition there).
 
         Examples
         --------
@@ -374,6 +381,11 @@ class Program:
         mc_repeats: int = 8,
     ):
         """The :math:`n\\to\\infty` limit of every moment, by the Master Theorem.
+
+        What is computed is the Z-recursion's value. It is the limit whenever the program meets
+        the theorem's conditions (pseudo-Lipschitz Nonlins, :meth:`nonlin`); for other functions,
+        such as a step, the engine computes the same recursion, and its accuracy below is a
+        statement about the integrals, not about the theorem.
 
         Accuracy contract:
 

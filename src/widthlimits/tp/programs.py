@@ -12,7 +12,14 @@ import numpy as np
 from .limit import zdot_coefficients
 from .program import Program
 
-__all__ = ["power_program", "power_zdot", "wishart_program", "mlp_program", "simulate_many"]
+__all__ = [
+    "power_program",
+    "power_zdot",
+    "wishart_program",
+    "mlp_program",
+    "nongaussian_program",
+    "simulate_many",
+]
 
 
 def _k(k, name="k") -> int:
@@ -126,6 +133,51 @@ def mlp_program(depth: int, input_cov, phi: Callable = np.tanh, std: float = 1.0
         for j in range(i + 1):
             p.moment(f"K{i}{j}", _dot, hs[i], hs[j])
     return p
+
+
+def nongaussian_program(std: float = 1.0) -> Program:
+    r"""The program of :math:`k = A\,\mathrm{relu}(A^\top \tanh(A u))`, a G-var whose
+    :math:`Z` is not Gaussian; its moments ``"k2"`` and ``"k4"`` are :math:`\frac1n \sum_\alpha
+    k_\alpha^2` and :math:`\frac1n \sum_\alpha k_\alpha^4`.
+
+    By the Z-recursion, with :math:`g = A^\top \tanh(Au)`,
+
+    .. math::
+
+        Z^k = \hat Z^{k} + \sigma^2\, \mathbb E[\mathrm{relu}'(Z^g)]\,
+        \tanh(\hat Z^{Au}),
+
+    where :math:`\hat Z^k` and :math:`\hat Z^{Au}` are jointly Gaussian (both belong to the family
+    of :math:`A`). The :math:`\dot Z` term is a non-linear function of a Gaussian, so
+    :math:`Z^k` is not Gaussian: the kurtosis ``k4 / k2**2`` of its limit is below 3. Without
+    the :math:`\dot Z` term it would be exactly 3.
+
+    Examples
+    --------
+    >>> lim = nongaussian_program().limit()
+    >>> round(lim["k4"] / lim["k2"] ** 2, 4)
+    2.7067
+    """
+    p = Program()
+    A = p.matrix("A", std=std)
+    u = p.vector("u")
+    g = A.T @ p.nonlin(np.tanh, A @ u, name="t")
+    k = p.matmul(A, p.nonlin(_relu, g, name="r"), name="k")
+    p.moment("k2", _power2, k)
+    p.moment("k4", _power4, k)
+    return p
+
+
+def _relu(a):
+    return np.maximum(a, 0.0)
+
+
+def _power2(a):
+    return a * a
+
+
+def _power4(a):
+    return a**4
 
 
 def simulate_many(
