@@ -80,8 +80,9 @@ def test_microsoft_mup_storage_trains_the_same_network():
     at eta). In float64 that is MLP(..., "mup") at every step, to rounding."""
     n0, width, lr = 32, 96, 0.3
     rho = width / n0
-    ref = MLP(6, width, 3, 2, "mup", base_width=n0, bias_std=0.5, generator=gen(0),
-              dtype=torch.float64)
+    ref = MLP(
+        6, width, 3, 2, "mup", base_width=n0, bias_std=0.5, generator=gen(0), dtype=torch.float64
+    )
     ws = [torch.nn.Parameter(m * w.detach()) for m, w in zip(ref.w_mult, ref.weights, strict=True)]
     bs = [torch.nn.Parameter(m * b.detach()) for m, b in zip(ref.b_mult, ref.biases, strict=True)]
     ws[-1] = torch.nn.Parameter(rho * ws[-1].detach())

@@ -115,6 +115,80 @@ def test_maximal_vertex_count_exactly_for_noncrossing(k):
         assert (rmt.pairing_vertex_count(p) == k // 2 + 1) == rmt.is_noncrossing(p)
 
 
+def all_twists(p):
+    return [t for r in range(len(p) + 1) for t in itertools.combinations(p, r)]
+
+
+def test_gluing_vertex_count_twisted_triangle():
+    # review item 8: the walk 0 1 2 0 1 2 is crossing but keeps k/2 = 3 vertices when twisted
+    p = ((0, 3), (1, 4), (2, 5))
+    assert rmt.gluing_vertex_count(p) == rmt.pairing_vertex_count(p) == 2
+    assert rmt.gluing_vertex_count(p, twisted=p) == 3
+    assert rmt.gluing_vertex_count(((0, 1),), twisted=((0, 1),)) == 1  # a loop X_ii X_ii
+
+
+@pytest.mark.parametrize("k", [2, 4, 6, 8])
+def test_gluings_obey_euler_bounds(k):
+    # any gluing: V <= k/2 + 1, equality iff non-crossing and untwisted (a sphere); a twisted
+    # pair makes the surface non-orientable, so V <= k/2; untwisted gluings have V = k/2+1 mod 2
+    for p in rmt.pairings(k):
+        for t in all_twists(p):
+            v = rmt.gluing_vertex_count(p, t)
+            assert v <= k // 2 + 1
+            assert (v == k // 2 + 1) == (rmt.is_noncrossing(p) and not t)
+            if not t:
+                assert (k // 2 + 1 - v) % 2 == 0
+
+
+def brute_force_gaussian_ensemble_moment(k: int, n: int, ensemble: str) -> Fraction:
+    """(1/n) E tr W^k for the GOE or GUE by summing over all n^k walks with entry moments.
+
+    GOE: X_ij ~ N(0, 1) off the diagonal, N(0, 2) on it. GUE: X_ij standard complex Gaussian
+    (E[Z^p conj(Z)^q] = p! if p == q else 0) above the diagonal, N(0, 1) on it.
+    """
+    total = 0
+    for walk in itertools.product(range(n), repeat=k):
+        steps = Counter((walk[t], walk[(t + 1) % k]) for t in range(k))
+        weight = 1
+        for a, b in {tuple(sorted(e)) for e in steps}:
+            if a == b:
+                p = steps[(a, a)]
+                scale = 2 ** (p // 2) if ensemble == "goe" else 1
+                weight *= 0 if p % 2 else scale * ENTRY_MOMENT["gaussian"](p)
+            elif ensemble == "goe":
+                weight *= ENTRY_MOMENT["gaussian"](steps[(a, b)] + steps[(b, a)])
+            else:
+                p, q = steps[(a, b)], steps[(b, a)]
+                weight *= math.factorial(p) if p == q else 0
+        total += weight
+    return Fraction(total, n ** (1 + k // 2))
+
+
+@pytest.mark.parametrize("ensemble", rmt.ENSEMBLES)
+@pytest.mark.parametrize("k, nmax", [(2, 5), (4, 5), (6, 4)])
+def test_wick_sum_matches_brute_force_walks(ensemble, k, nmax):
+    for n in range(1, nmax + 1):
+        assert rmt.gaussian_moment_wick(k, n, ensemble) == brute_force_gaussian_ensemble_moment(
+            k, n, ensemble
+        )
+
+
+@pytest.mark.parametrize("k", [2, 4, 6, 8, 10])
+def test_goe_wick_equals_walk_count_with_goe_diagonal(k):
+    assert rmt.gaussian_moment_expansion(k, "goe") == rmt.wigner_moment_expansion(k, diagonal=2)
+    gue = rmt.gaussian_moment_expansion(k, "gue")
+    assert all(c == 0 for c in gue[1::2])  # the genus expansion: even powers of 1/n only
+    assert gue[0] == rmt.catalan(k // 2)
+
+
+def test_fourth_moments_of_the_three_diagonals_and_the_gue():
+    # exact: 2 + (m4 - 6 + 4 d)/n + ... for diagonal variance d, and 2 + 1/n^2 for the GUE
+    assert rmt.wigner_moment_expansion(4, diagonal=2) == (2, 5, 5)
+    assert rmt.wigner_moment_expansion(4, diagonal=0) == (2, -3, 1)
+    assert rmt.gaussian_moment_expansion(4, "gue") == (2, 0, 1)
+    assert rmt.gaussian_moment_wick(3, 5) == 0
+
+
 # ----------------------------------------------------------------------------------------------
 # Exact finite-n moments by counting walks
 # ----------------------------------------------------------------------------------------------
@@ -309,6 +383,44 @@ def test_wigner_is_symmetric_with_variance_one_over_n_everywhere(entries):
         assert abs(sq.mean() - 1) <= 5 * sq.std(ddof=1) / np.sqrt(sq.size) + 1e-12
 
 
+def test_wigner_goe_and_zero_diagonal():
+    rng = np.random.default_rng(6)
+    n, reps = 30, 2000
+    d2 = n * np.diagonal(rmt.wigner(n, rng, size=reps, diagonal=2), axis1=1, axis2=2) ** 2
+    # n W_ii^2 = 2 Z^2 has mean 2 and variance 8: 5-SE tolerance
+    assert abs(d2.mean() - 2) <= 5 * d2.std(ddof=1) / np.sqrt(d2.size)
+    assert np.all(np.diagonal(rmt.wigner(5, rng, diagonal=0)) == 0)
+    w = rmt.wigner(5, rng, "rademacher", diagonal=2)
+    assert np.allclose(np.abs(np.diagonal(w)) * np.sqrt(5), np.sqrt(2))
+
+
+def test_goe_tridiagonal_fourth_moment_matches_wick():
+    # the tridiagonal model has the GOE's eigenvalues, so (1/n) tr T^4 has mean 2 + 5/n + 5/n^2;
+    # 20000 draws at n = 6, tolerance 5 standard errors, tight enough to reject the GUE value
+    from scipy.linalg import eigvalsh_tridiagonal
+
+    rng = np.random.default_rng(7)
+    n = 6
+    m4 = np.array(
+        [np.mean(eigvalsh_tridiagonal(*rmt.goe_tridiagonal(n, rng)) ** 4) for _ in range(20_000)]
+    )
+    se = m4.std(ddof=1) / np.sqrt(m4.size)
+    assert abs(m4.mean() - float(rmt.gaussian_moment_wick(4, n, "goe"))) < 5 * se
+    assert abs(float(rmt.gaussian_moment_wick(4, n, "gue")) - m4.mean()) > 5 * se
+
+
+def test_goe_largest_eigenvalue_matches_dense_goe():
+    # two-sample test of the means of lambda_max, tridiagonal vs dense GOE at n = 40, 5 SE
+    rng = np.random.default_rng(8)
+    n, reps = 40, 3000
+    tri = rmt.goe_largest_eigenvalue(n, rng, samples=reps)
+    dense = np.linalg.eigvalsh(rmt.wigner(n, rng, size=reps, diagonal=2))[:, -1]
+    se = np.hypot(tri.std(ddof=1), dense.std(ddof=1)) / np.sqrt(reps)
+    assert abs(tri.mean() - dense.mean()) < 5 * se
+    assert abs(tri.std(ddof=1) / dense.std(ddof=1) - 1) < 0.1  # SE of the ratio is about 0.02
+    assert rmt.goe_largest_eigenvalue(1, rng).shape == (1,)
+
+
 def test_wigner_rademacher_entries_are_signs():
     w = rmt.wigner(7, np.random.default_rng(0), "rademacher")
     assert set(np.unique(np.abs(w) * np.sqrt(7)).round(12)) == {1.0}
@@ -414,6 +526,12 @@ RNG = np.random.default_rng(0)
         (lambda: rmt.wigner_moment_exact(4, 0), "n must be an integer >= 1"),
         (lambda: rmt.is_noncrossing([(0, 1), (1, 2)]), "exactly once"),
         (lambda: rmt.pairing_vertex_count([(0, 3)]), "exactly once"),
+        (lambda: rmt.gluing_vertex_count([(0, 1), (2, 3)], [(0, 2)]), "twisted must list"),
+        (lambda: rmt.gaussian_moment_wick(4, 5, "gse"), "unknown ensemble 'gse'"),
+        (lambda: rmt.gaussian_moment_wick(12, 5), "k <= 10"),
+        (lambda: rmt.wigner(3, RNG, diagonal=3), "diagonal"),
+        (lambda: rmt.wigner_moment_exact(4, 3, diagonal=5), "diagonal"),
+        (lambda: rmt.goe_tridiagonal(0, RNG), "n must be an integer >= 1"),
     ],
 )
 def test_bad_input_raises_value_error(call, match):

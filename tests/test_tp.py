@@ -14,6 +14,7 @@ from widthlimits.tp import (
     mlp_program,
     nongaussian_program,
     power_program,
+    power_zdot,
     simulate_many,
     wishart_program,
     zdot_coefficients,
@@ -174,6 +175,28 @@ def test_relu_mlp_matches_arccos_recursion():
         for j in range(i + 1):
             value, se = lim[f"K{i}{j}"]
             assert se == 0.0 and abs(value - k[i, j]) < 1e-8
+
+
+def test_relu_mlp_orthogonal_inputs():
+    """Two independent inputs: the off-diagonal kernel needs E relu(a) relu(b) = E relu(a) E relu(b)
+    for independent Gaussians, which is not 0 (the product of the means). Equal to the arc-cosine
+    recursion at rho = 0 and beyond, to 1e-8."""
+    k0 = np.eye(2)
+    lim = mlp_program(3, k0, phi=relu, std=np.sqrt(2)).limit()
+    k = k0
+    for _ in range(3):
+        k = arccos_kernel_step(k)
+    assert abs(lim["K10"] - k[1, 0]) < 1e-8 and k[1, 0] > 0.3
+
+
+def test_power_zdot_is_the_catalan_table():
+    """The Zdot of W^k v is sum_i C_{(k-2-i)/2} Z^{W^i v}, against the Catalan numbers of Part III
+    (an independent computation), to 1e-12."""
+    c = power_zdot(8)
+    for k in range(9):
+        for i in range(9):
+            want = rmt.catalan((k - 2 - i) // 2) if k - 2 - i >= 0 and (k - i) % 2 == 0 else 0
+            assert abs(c[k, i] - want) < 1e-12
 
 
 # -- moments fed back as parameters ---------------------------------------------------------------

@@ -39,11 +39,12 @@ microsoft's ``mup`` package implements a third, equivalent table (TP5's formulat
 implementation", its Table 8), in which the readout is *not* absorbed: ``MuReadout`` keeps the
 multiplier ``1 / width_mult`` in its forward pass, ``set_base_shapes`` rescales its freshly
 initialized weights by ``width_mult ** 0.5`` (so their variance no longer shrinks with the width),
-``MuSGD`` multiplies the learning rate of every vector-like parameter (input weights, biases,
-readout weights) by ``width_mult`` and divides that of hidden matrices by the ratio of their
-fan-in and fan-out width multipliers (1 for square ones), and ``MuAdam`` divides the learning rate of hidden
-(matrix-like) parameters by ``width_mult`` and multiplies their weight decay by it. With
-:math:`\rho` = ``width_mult``, its readout is :math:`a_{L+1} = 1`, :math:`b_{L+1} = 0` with its
+``MuSGD`` multiplies the learning rate of every vector-like parameter (input weights, hidden
+biases, readout weights: one dimension grows with the width) by ``width_mult`` and divides that
+of hidden matrices by the ratio of their fan-in and fan-out width multipliers (1 for square
+ones), and ``MuAdam`` divides the learning rate of hidden (matrix-like) parameters by
+``width_mult`` and multiplies their weight decay by it. With :math:`\rho` = ``width_mult``, its
+readout is :math:`a_{L+1} = 1`, :math:`b_{L+1} = 0` with its
 own SGD rate :math:`\eta\rho`: the same :math:`a + b = 1` and :math:`2a + c_{L+1} = 1` as above.
 
 The exponent that decides everything (TP4, Section 3) is
@@ -346,8 +347,9 @@ class ABC:
         backpropagated signal, whose coordinates have the size of the readout's entries) and
         :math:`g = 0` for the readout (whose gradient is the last activations). At the first step
         the backward signal has the readout's initial size :math:`n^{-(a_{L+1} + b_{L+1})}`; the
-        two agree for µP, where both exponents are 1. For µP this gives :math:`(0, 1, \dots, 1)`: the Adam
-        table of TP5 (Table 3); for SP it gives 0 for every layer.
+        two agree for µP, where both exponents are 1. For µP this gives
+        :math:`(0, 1, \dots, 1)`: the Adam table of TP5 (Table 3); for SP it gives 0 for every
+        layer.
 
         Examples
         --------

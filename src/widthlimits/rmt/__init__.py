@@ -90,9 +90,9 @@ from .laws import (
     semicircle_sample,
 )
 from .walks import (  # noqa: F401 - the two limits are public, though not in __all__
+    ENSEMBLES,
     WIGNER_EXACT_KMAX,
     WISHART_EXACT_KMAX,
-    ENSEMBLES,
     WalkShape,
     gaussian_moment_expansion,
     gaussian_moment_wick,

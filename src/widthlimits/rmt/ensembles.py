@@ -102,7 +102,7 @@ def wigner(
     law = _check_entries(entries)
     if isinstance(diagonal, bool) or diagonal not in (0, 1, 2):
         raise ValueError(
-            f"diagonal is the variance of the unscaled diagonal entries, 0, 1 or 2; got {diagonal!r}"
+            f"diagonal is the variance of the unscaled diagonal, 0, 1 or 2; got {diagonal!r}"
         )
     shape = (n, n) if size is None else (_check_int("size", size, 1), n, n)
     x = np.triu(law.sample(rng, shape))

@@ -177,7 +177,9 @@ def _falling(n: int, b: int) -> int:
     return math.prod(range(n - b + 1, n + 1)) if b <= n else 0
 
 
-def wigner_moment_exact(k: int, n: int, entries: str = "gaussian", *, diagonal: int = 1) -> Fraction:
+def wigner_moment_exact(
+    k: int, n: int, entries: str = "gaussian", *, diagonal: int = 1
+) -> Fraction:
     r"""The exact expectation :math:`\frac1n E \operatorname{tr} W^k` for ``W = wigner(n, rng,
     entries)``, as a fraction.
 
@@ -221,7 +223,9 @@ def wigner_moment_exact(k: int, n: int, entries: str = "gaussian", *, diagonal: 
     return Fraction(total, n ** (1 + k // 2))
 
 
-def wigner_moment_expansion(k: int, entries: str = "gaussian", *, diagonal: int = 1) -> tuple[int, ...]:
+def wigner_moment_expansion(
+    k: int, entries: str = "gaussian", *, diagonal: int = 1
+) -> tuple[int, ...]:
     r"""The integer coefficients :math:`c_0, c_1, \dots` of
     :math:`\frac1n E\operatorname{tr} W^k = \sum_j c_j n^{-j}`, an exact polynomial in :math:`1/n`.
 
