@@ -174,8 +174,7 @@ def test_sweep_bad_input(kwargs, err):
 def test_book_transfer_claims_three_seeds(base_seed):
     """The transfer chapter's claims hold for three base seeds, at book scale, each against its
     rival (the other parametrization's measured value), checked with the book's own
-    ``claims.check``: SP's optimum drifts by more than one grid step (margin 4 se), µP's drift is
-    zero within 4 se, for SGD (widths 256-2048) and Adam (16-256); under µP with Adam the widest
+    ``claims.check``: SP's optimum drifts down by more than 4 se, µP's drift is zero within 4 se, for SGD (widths 256-2048) and Adam (16-256); under µP with Adam the widest
     network is better at the narrowest width's best learning rate; the same drift claims for Adam
     on the held-out loss."""
     res = book_sweep(base_seed)
@@ -183,7 +182,7 @@ def test_book_transfer_claims_three_seeds(base_seed):
         for o in opts:
             sp, mu = (transfer_stats(res[o], i, 0, loss=loss) for i in (0, 1))
             c = check(
-                "sp", sp["drift"], upper=-1 - 4 * sp["drift_se"], rival=mu["drift"], statement="s"
+                "sp", sp["drift"], upper=-4 * sp["drift_se"], rival=mu["drift"], statement="s"
             )
             assert c.passed, (loss, o, sp["drift"], sp["drift_se"], mu["drift"])
             c = check(
