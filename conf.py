@@ -33,6 +33,8 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_togglebutton",
     "wlbook",
+    "wlrun",
+    "wlcourse",
 ]
 
 exclude_patterns = [
@@ -116,6 +118,26 @@ html_theme_options = {
 }
 html_show_sourcelink = False
 html_context = {"default_mode": "light"}
+
+# --- LaTeX: the whole-book PDF (`nox -s pdf`, into _build/latex) -----------------------------
+# XeLaTeX with Sphinx's default GNU FreeFont faces (Debian's fonts-freefont-otf) typesets the
+# text's Unicode (µ, Greek letters, arrows, ≤) directly; makeindex instead of xindy keeps the
+# Debian packages to texlive-latex-extra, texlive-fonts-recommended, texlive-xetex and latexmk.
+# Figures stay where the text shows them ("H"), as in the notebooks, and long code and output
+# lines wrap instead of running into the margin.
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_documents = [(root_doc, "widthlimits.tex", project, author, "manual")]
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "figure_align": "H",
+    "maxlistdepth": "10",
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, verbatimmaxunderfull=1",
+    "preamble": r"\setlength{\headheight}{14pt}",
+    # Sphinx would name the contents after the first toctree's caption ("Part I. ...").
+    "tableofcontents": r"\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
+}
 
 # --- the book's own extension ----------------------------------------------------------------
 wl_package_dir = "src/widthlimits"

@@ -205,24 +205,30 @@ def main(argv=None) -> int:
     previous = {}
     if RESULTS.exists() and args.only:
         previous = {r["id"]: r for r in json.loads(RESULTS.read_text())["mutants"]}
-    results = []
     for k, m in enumerate(mutants, 1):
         r = run_mutant(m)
-        results.append(r)
+        previous[r["id"]] = r
+        summary = write_results(previous)  # after each mutant: a long run can be stopped
         verdict = (
             f"caught by {r['caught_by']} {r['detail']} ({r['where']})"
             if r["caught_by"]
             else "SURVIVED"
         )
         print(f"[{k}/{len(mutants)}] {m['id']}: {verdict} in {r['seconds']} s", flush=True)
-    merged = {**previous, **{r["id"]: r for r in results}}
-    order = [m["id"] for m in load_mutants() if m["id"] in merged]
-    rows = [merged[i] for i in order]
+    print(
+        f"{summary['caught']} of {summary['mutants']} mutants caught "
+        f"({100 * summary['rate']:.1f}%); wrote {RESULTS}"
+    )
+    return 0 if summary["rate"] >= args.min_rate else 1
+
+
+def write_results(results: dict) -> dict:
+    """Write the results of the mutants run so far, in the order of ``tests/mutants.toml``."""
+    rows = [results[m["id"]] for m in load_mutants() if m["id"] in results]
     caught = sum(r["caught_by"] is not None for r in rows)
     summary = {"mutants": len(rows), "caught": caught, "rate": round(caught / len(rows), 4)}
     RESULTS.write_text(json.dumps({"summary": summary, "mutants": rows}, indent=1) + "\n")
-    print(f"{caught} of {len(rows)} mutants caught ({100 * summary['rate']:.1f}%); wrote {RESULTS}")
-    return 0 if summary["rate"] >= args.min_rate else 1
+    return summary
 
 
 if __name__ == "__main__":

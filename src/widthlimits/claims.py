@@ -34,7 +34,7 @@ import numbers
 import re
 from dataclasses import asdict, dataclass
 
-__all__ = ["Claim", "ClaimError", "check", "claim", "MIME_MARKER"]
+__all__ = ["Claim", "ClaimError", "check", "claim", "split_tex", "statement_html", "MIME_MARKER"]
 
 #: The CSS class that marks a claim's HTML output; the book's Sphinx extension looks for it.
 MIME_MARKER = "wl-claim"
@@ -103,8 +103,8 @@ class Claim:
         return (
             f'<div class="{MIME_MARKER}" data-claim="{payload}">'
             f'<span class="wl-claim-mark" aria-hidden="true">{mark}</span> '
-            f"<strong>Claim <code>{html.escape(self.id)}</code>:</strong> "
-            f"{html.escape(self.statement)} "
+            f'<strong class="wl-claim-id">Claim <code>{html.escape(self.id)}</code>:</strong> '
+            f'<span class="wl-claim-statement">{statement_html(self.statement)}</span> '
             f'<span class="wl-claim-numbers">Measured {_fmt(self.value)}; '
             f"{html.escape(self.expectation)}{html.escape(self._rival_text())}.</span></div>"
         )
@@ -125,6 +125,55 @@ class Claim:
         )
 
 
+_TEX_RE = re.compile(r"(?<![\\$])\$(?!\$)((?:\\.|[^$\\])+?)\$(?!\$)")
+
+
+def split_tex(text: str) -> list[tuple[str, str]]:
+    r"""Split a claim statement into ``("text", ...)`` and ``("math", ...)`` pieces.
+
+    Inline TeX is written between single dollars, as in the prose; ``\$`` is a literal dollar.
+
+    Examples
+    --------
+    >>> split_tex(r"The slope of $\log D_n$ is -1/2.")
+    [('text', 'The slope of '), ('math', '\\log D_n'), ('text', ' is -1/2.')]
+    >>> split_tex(r"It costs \$5.")
+    [('text', 'It costs $5.')]
+    """
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for m in _TEX_RE.finditer(text):
+        if m.start() > pos:
+            out.append(("text", text[pos : m.start()].replace("\\$", "$")))
+        out.append(("math", m.group(1).strip()))
+        pos = m.end()
+    if pos < len(text):
+        out.append(("text", text[pos:].replace("\\$", "$")))
+    return out
+
+
+def statement_html(text: str) -> str:
+    r"""A claim statement as HTML: text escaped, ``$...$`` as inline math for MathJax.
+
+    The math spans are the ones Sphinx writes for ``{math}`` roles, so the book's MathJax
+    typesets them like the prose.
+
+    Examples
+    --------
+    >>> print(statement_html("Near $x < 1$ & more"))
+    Near <span class="math notranslate nohighlight">\(x &lt; 1\)</span> &amp; more
+    """
+    parts = []
+    for kind, piece in split_tex(text):
+        if kind == "math":
+            parts.append(
+                f'<span class="math notranslate nohighlight">\\({html.escape(piece)}\\)</span>'
+            )
+        else:
+            parts.append(html.escape(piece))
+    return "".join(parts)
+
+
 def _fmt(x: float) -> str:
     if isinstance(x, int) or (float(x).is_integer() and abs(x) < 1e15):
         return str(int(x))
@@ -137,7 +186,9 @@ def _number(id: str, name: str, x, *, finite: bool = True) -> float | None:
     if hasattr(x, "item") and getattr(x, "ndim", 0) == 0:
         x = x.item()
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"claim {id!r}: {name} must be a real number, got {type(x).__name__}: {x!r}")
+        raise TypeError(
+            f"claim {id!r}: {name} must be a real number, got {type(x).__name__}: {x!r}"
+        )
     x = float(x)
     if math.isnan(x):
         raise ValueError(f"claim {id!r}: {name} must be a number, got NaN")
@@ -247,7 +298,9 @@ def check(
     else:
         kind = "bound"
         passed = (lower is None or v >= lower) and (upper is None or v <= upper)
-        inside = [r for r in rivals if (lower is None or r >= lower) and (upper is None or r <= upper)]
+        inside = [
+            r for r in rivals if (lower is None or r >= lower) and (upper is None or r <= upper)
+        ]
         if lower is not None and upper is not None:
             expectation = f"expected between {_fmt(lower)} and {_fmt(upper)}"
             half, mid = (upper - lower) / 2, (upper + lower) / 2

@@ -6,17 +6,45 @@ Functions that draw take an optional ``ax`` and return the axes, so that chapter
 
 Alt text is attached where a figure is shown: a chapter's figure cell carries
 ``mystnb: image: alt:`` metadata (and a caption), which the site tests check on every page.
+
+Figures are drawn for the text column. At a 1280 px window the book's column is 672 CSS px wide,
+so :func:`subplots` never makes a figure wider than :data:`MAX_WIDTH` inches (660 px at the book's
+100 dpi): the browser shows it at its natural size and a 9 pt label is 12.5 CSS px, a 7 pt one
+9.7 px. Many narrow panels are wrapped into rows. A legend that would sit on the data is moved to
+the best free corner, or outside the axes when there is none (:class:`BookFigure`). In a notebook,
+each PNG records the smallest font size it uses (``WidthLimits-min-font-pt``) so that the browser
+tests can measure the text as shown.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-__all__ = ["COLORS", "use_book_style", "subplots", "loglog_with_fit", "density_histogram"]
+__all__ = [
+    "COLORS",
+    "MAX_WIDTH",
+    "BookFigure",
+    "use_book_style",
+    "subplots",
+    "min_font_size",
+    "legend_overlaps_data",
+    "loglog_with_fit",
+    "density_histogram",
+]
+
+#: The widest figure, in inches: 660 px at 100 dpi fits the 672 px text column at 1280 px.
+MAX_WIDTH: float = 6.6
+#: Narrower panels than this (in inches) are wrapped into rows instead of squeezed.
+MIN_PANEL_WIDTH: float = 2.0
+#: The PNG text chunk that records a figure's smallest font size in points.
+FONT_KEY = "WidthLimits-min-font-pt"
 
 #: Okabe-Ito colour-blind-safe palette, in the order figures use it.
 COLORS: tuple[str, ...] = (
@@ -61,24 +89,178 @@ def use_book_style() -> None:
     '#0072B2'
     """
     mpl.rcParams.update(_STYLE)
+    _register_png_formatter()
+
+
+class BookFigure(Figure):
+    """A matplotlib figure that keeps its legends off the data.
+
+    Before it is drawn, every legend of its axes whose box overlaps a line, marker, bar or filled
+    area is moved: to the ``"best"`` corner if that one is free, otherwise just outside the axes
+    on the right (constrained layout makes room for it). A legend placed with an explicit
+    ``bbox_to_anchor`` is left where it was put.
+
+    Examples
+    --------
+    >>> fig, ax = subplots()
+    >>> isinstance(fig, BookFigure)
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+
+    def draw(self, renderer):
+        engine = self.get_layout_engine()
+        if engine is not None:
+            engine.execute(self)
+        for ax in self.axes:
+            leg = ax.get_legend()
+            if leg is not None and leg.get_visible():
+                _place_legend(ax, leg, renderer)
+        super().draw(renderer)
+
+
+def _place_legend(ax, leg, renderer) -> None:
+    if leg.get_bbox_to_anchor() is not ax.bbox:
+        return  # placed by hand, with bbox_to_anchor
+    if not legend_overlaps_data(ax, leg, renderer):
+        return
+    leg.set_loc("best")
+    if not legend_overlaps_data(ax, leg, renderer):
+        return
+    leg.set_loc("upper left")
+    leg.set_bbox_to_anchor((1.02, 1.0), transform=ax.transAxes)
+
+
+def legend_overlaps_data(ax, leg, renderer=None) -> bool:
+    """Whether the legend ``leg`` of ``ax`` covers any of the axes' lines, markers or areas.
+
+    Examples
+    --------
+    >>> fig, ax = subplots()
+    >>> _ = ax.plot([0, 1], [0, 1], label="diagonal")
+    >>> leg = ax.legend(loc="center")
+    >>> legend_overlaps_data(ax, leg, fig.canvas.get_renderer())
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    renderer = renderer or ax.figure.canvas.get_renderer()
+    box = leg.get_window_extent(renderer).padded(-1.0)
+    for line in ax.get_lines():
+        if not line.get_visible() or len(line.get_xydata()) == 0:
+            continue
+        path = line.get_transform().transform_path(line.get_path())
+        if line.get_linestyle() not in ("None", "", " ") and path.intersects_bbox(box, False):
+            return True
+        if line.get_marker() not in (None, "None", "", " ") and box.count_contains(path.vertices):
+            return True
+    for patch in ax.patches:
+        if patch.get_visible() and patch.get_window_extent(renderer).overlaps(box):
+            return True
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        offsets = np.asarray(coll.get_offsets())
+        if offsets.size and np.any(offsets):
+            if box.count_contains(coll.get_offset_transform().transform(offsets)):
+                return True
+            continue
+        faces = np.asarray(coll.get_facecolor()).reshape(-1, 4)
+        filled = bool(len(faces) and np.any(faces[:, 3] > 0))
+        for path in coll.get_paths():
+            if coll.get_transform().transform_path(path).intersects_bbox(box, filled):
+                return True
+    return False
 
 
 def subplots(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2, **kw):
-    """Create a figure of ``nrows x ncols`` panels, each ``width x height`` inches, in book style.
+    """Create a figure of ``nrows x ncols`` panels, each about ``width x height`` inches, in book
+    style, that fits the text column.
+
+    A figure wider than :data:`MAX_WIDTH` is scaled down to it, panels keeping their shape. A
+    single row of panels that would become narrower than :data:`MIN_PANEL_WIDTH` is wrapped into
+    rows instead; the axes are still returned as one flat array of ``ncols`` (unless
+    ``squeeze=False``, which keeps the requested grid). The figure is a :class:`BookFigure`.
 
     Returns ``(fig, axes)`` as :func:`matplotlib.pyplot.subplots` does.
 
     Examples
     --------
     >>> fig, axes = subplots(2)
-    >>> len(axes)
-    2
+    >>> len(axes), bool(fig.get_figwidth() <= MAX_WIDTH)
+    (2, True)
     >>> import matplotlib.pyplot as plt; plt.close(fig)
+    >>> fig, axes = subplots(4, width=3.4)
+    >>> len(axes), axes[2].get_subplotspec().rowspan.start
+    (4, 1)
+    >>> plt.close(fig)
     """
     if not (isinstance(ncols, int) and isinstance(nrows, int)) or ncols < 1 or nrows < 1:
         raise ValueError(f"ncols and nrows must be positive integers, got {ncols!r}, {nrows!r}")
+    if not (width > 0 and height > 0):
+        raise ValueError(f"width and height must be positive inches, got {width!r}, {height!r}")
     use_book_style()
-    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), **kw)
+    n = ncols
+    rows, cols = nrows, ncols
+    if nrows == 1 and ncols > 1 and kw.get("squeeze", True):
+        per_row = max(1, int(MAX_WIDTH // MIN_PANEL_WIDTH))
+        if ncols * min(width, MIN_PANEL_WIDTH) > MAX_WIDTH and ncols > per_row:
+            rows = math.ceil(ncols / per_row)
+            cols = math.ceil(ncols / rows)
+    scale = min(1.0, MAX_WIDTH / (width * cols))
+    kw.setdefault("FigureClass", BookFigure)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width * cols * scale, height * rows * scale), **kw
+    )
+    if (rows, cols) != (nrows, ncols):
+        flat = np.asarray(axes).ravel()
+        for ax in flat[n:]:
+            fig.delaxes(ax)
+        axes = flat[:n]
+    return fig, axes
+
+
+def min_font_size(fig) -> float:
+    """The smallest font size, in points, of the visible text in ``fig``.
+
+    Examples
+    --------
+    >>> fig, ax = subplots()
+    >>> _ = ax.set_title("t", fontsize=11); _ = ax.text(0, 0, "small", fontsize=7)
+    >>> min_font_size(fig)
+    7.0
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_figure(root=True) is fig
+    ]
+    return float(min(sizes)) if sizes else math.inf
+
+
+def _png_metadata(fig) -> dict:
+    return {FONT_KEY: f"{min_font_size(fig):g}", "WidthLimits-dpi": f"{fig.dpi:g}"}
+
+
+def _register_png_formatter() -> None:
+    """In IPython, print book figures through the inline backend's PNG printer, adding the
+    figure's smallest font size to the PNG's metadata."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is optional outside the book
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    png = ip.display_formatter.formatters["image/png"]
+
+    def printer(fig):
+        base = png.lookup_by_type(Figure) if Figure in png.type_printers else None
+        if base is None:
+            return None
+        return base(fig, metadata=_png_metadata(fig))
+
+    png.for_type(BookFigure, printer)
 
 
 def loglog_with_fit(
