@@ -149,8 +149,8 @@ def az_index(terms: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, st
 
     Exact duplicates are dropped.
 
-    >>> az_index([("NTK", "t1"), ("abc", "t2"), ("Neural tangent kernel", "t1"), ("µP", "t3")])
-    [('A', [('abc', 't2')]), ('M', [('µP', 't3')]), ('N', [('Neural tangent kernel', 't1'), ('NTK', 't1')])]
+    >>> az_index([("NTK", "t1"), ("abc", "t2"), ("Neural net", "t3"), ("µP", "t4")])
+    [('A', [('abc', 't2')]), ('M', [('µP', 't4')]), ('N', [('Neural net', 't3'), ('NTK', 't1')])]
     """
     groups: dict[str, list[tuple[str, str]]] = {}
     for term, anchor in dict.fromkeys(terms):
@@ -209,7 +209,9 @@ def minutes_of(app: Sphinx, doc: str) -> int | None:
     if counts is None:
         return None
     cfg = app.config
-    return reading_minutes(*counts, wpm=cfg.wl_words_per_minute, per_figure=cfg.wl_minutes_per_figure)
+    return reading_minutes(
+        *counts, wpm=cfg.wl_words_per_minute, per_figure=cfg.wl_minutes_per_figure
+    )
 
 
 def rewrite_when_times_change(app: Sphinx, env) -> list[str]:
@@ -220,7 +222,9 @@ def rewrite_when_times_change(app: Sphinx, env) -> list[str]:
     env.wl_course_snapshot = (parts, times)
     if before == (parts, times):
         return []
-    out = [d for d in env.found_docs if d == app.config.root_doc or "course-map" in _directives(env, d)]
+    out = [
+        d for d in env.found_docs if d == app.config.root_doc or "course-map" in _directives(env, d)
+    ]
     if before is None or before[0] != parts:
         out += [d for _, docs in parts for d in docs if d in env.found_docs]
     return sorted(set(out))
@@ -288,8 +292,9 @@ def fill_course_map(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             section = nodes.container(classes=["wl-course-part"], ids=[part_id(label or caption)])
             head = nodes.paragraph(classes=["wl-course-part-title"])
             head += nodes.strong(text=f"{label}. {part_title(caption)}" if label else caption)
-            head += nodes.Text(f" · {len(docs)} {'chapters' if label else 'pages'}, "
-                               f"about {sum(times)} min")
+            head += nodes.Text(
+                f" · {len(docs)} {'chapters' if label else 'pages'}, about {sum(times)} min"
+            )
             section += head
             items = nodes.enumerated_list() if label else nodes.bullet_list()
             for doc, t in zip(docs, times, strict=True):
@@ -336,7 +341,11 @@ def fill_glossary_index(app: Sphinx, doctree: nodes.document) -> None:
     for letter, items in groups:
         group = nodes.container(classes=["wl-az-group"])
         group += nodes.paragraph(
-            "", "", nodes.strong(text=letter), ids=[f"az-{letter.lower()}"], classes=["wl-az-letter"]
+            "",
+            "",
+            nodes.strong(text=letter),
+            ids=[f"az-{letter.lower()}"],
+            classes=["wl-az-letter"],
         )
         lst = nodes.bullet_list()
         for term, anchor in items:
@@ -382,6 +391,17 @@ def write_glossary_data(app: Sphinx, exception) -> None:
     logger.info(f"wrote {len(data)} glossary previews to {out}")
 
 
+STATIC = Path(__file__).resolve().parent.parent / "_static"  # wlglossary.js and .css live here
+
+
+def add_static_path(app: Sphinx, config) -> None:
+    """Serve ``wlglossary.js`` and ``wlglossary.css`` even where conf.py does not list their
+    folder among its static paths."""
+    paths = [Path(app.confdir, p).resolve() for p in config.html_static_path]
+    if STATIC not in paths:
+        config.html_static_path.append(str(STATIC))
+
+
 def setup(app: Sphinx):
     app.add_config_value("wl_words_per_minute", 200, "env")
     app.add_config_value("wl_minutes_per_figure", 1.0, "env")
@@ -390,6 +410,7 @@ def setup(app: Sphinx):
     app.add_node(glossary_index)
     app.add_directive("course-map", CourseMapDirective)
     app.add_directive("glossary-index", GlossaryIndexDirective)
+    app.connect("config-inited", add_static_path)
     app.connect("doctree-read", collect)
     app.connect("doctree-read", fill_glossary_index)
     app.connect("env-purge-doc", purge)

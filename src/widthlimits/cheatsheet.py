@@ -41,7 +41,9 @@ __all__ = [
     "LAYERS",
     "QUANTITIES",
     "ExponentTable",
+    "TableGrid",
     "conventional_gauge",
+    "grid",
     "layer_exponents",
     "power",
     "presets",
@@ -142,8 +144,7 @@ def layer_exponents(p: ABC, gauge: str | Sequence[float] = "absorbed") -> dict:
         a_ = tuple(float(x) for x in gauge)
         if len(a_) != p.L + 1:
             raise ValueError(
-                f"gauge needs one multiplier exponent per weight matrix ({p.L + 1}), "
-                f"got {len(a_)}"
+                f"gauge needs one multiplier exponent per weight matrix ({p.L + 1}), got {len(a_)}"
             )
     init, lr = p.absorbed()
     adam = p.adam_lr_exponents()
@@ -171,21 +172,22 @@ def power(x: float | None, html_output: bool = True) -> str:
     --------
     >>> [power(x, html_output=False) for x in (0, 1, -1, 0.5, -1.5, None)]
     ['1', 'n', '1/n', 'n^(1/2)', 'n^(-3/2)', '—']
-    >>> power(-0.5)
-    'n<sup>−1/2</sup>'
+    >>> power(-0.5), power(-1)
+    ('<i>n</i><sup>−1/2</sup>', '1/<i>n</i>')
     """
     if x is None:
         return "—"
     q = Fraction(float(x)).limit_denominator(12)
+    n = "<i>n</i>" if html_output else "n"
     if q == 0:
         return "1"
     if q == 1:
-        return "n"
+        return n
     if q == -1:
-        return "1/n"
+        return f"1/{n}"
     if not html_output:
         return f"n^({q})"
-    return f"n<sup>{str(q).replace('-', '−')}</sup>"
+    return f"<i>n</i><sup>{str(q).replace('-', '−')}</sup>"
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,18 @@ class ExponentTable:
         for layer, values in self.rows:
             lines.append(" | ".join((layer, *(power(x, html_output=False) for x in values))))
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        """The table as aligned plain text (what a PDF or a terminal shows)."""
+        cells = [["layer", *self.columns]] + [
+            [layer, *(power(x, html_output=False) for x in values)] for layer, values in self.rows
+        ]
+        widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in cells
+        ]
+        return "\n".join(([self.caption] if self.caption else []) + lines)
 
 
 def table(
@@ -272,9 +286,7 @@ def table(
     if quantity is not None and quantity not in QUANTITIES:
         raise ValueError(f"quantity must be one of {list(QUANTITIES)}, got {quantity!r}")
     if quantity is None and len(params) != 1:
-        raise ValueError(
-            f"without a quantity, table shows one parametrization; got {len(params)}"
-        )
+        raise ValueError(f"without a quantity, table shows one parametrization; got {len(params)}")
 
     def gauge_of(name: str, p: ABC):
         if gauge == "conventional":
@@ -298,3 +310,32 @@ def table(
             for layer in LAYERS
         )
     return ExponentTable(caption, columns, rows)
+
+
+@dataclass(frozen=True)
+class TableGrid:
+    """Several :class:`ExponentTable` side by side (as many as the page width allows)."""
+
+    tables: tuple[ExponentTable, ...]
+
+    def _repr_html_(self) -> str:
+        inner = "".join(f'<div class="wl-cheatsheet-cell">{t.to_html()}</div>' for t in self.tables)
+        return f'<div class="wl-cheatsheet-grid">{inner}</div>'
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(t) for t in self.tables)
+
+
+def grid(*tables: ExponentTable) -> TableGrid:
+    """Show several tables side by side in a notebook.
+
+    Examples
+    --------
+    >>> g = grid(table(presets(), "sgd_lr"), table(presets(), "adam_lr"))
+    >>> g._repr_html_().count("<table")
+    2
+    """
+    for t in tables:
+        if not isinstance(t, ExponentTable):
+            raise TypeError(f"grid takes ExponentTable objects, got {type(t).__name__}")
+    return TableGrid(tuple(tables))
