@@ -16,6 +16,11 @@ It keeps the book's promises that Sphinx and myst-nb do not keep by themselves:
 * **The claims ledger.** Every :func:`widthlimits.claims.claim` leaves an HTML record in its cell's
   output. The records are collected from each chapter's doctree (so chapters served from the cache
   count too), written to ``claims.json`` and tabulated by the ``claims-ledger`` directive.
+* **Checks out of the way.** A code cell whose results only feed claims and glued numbers (a
+  *check cell*, :func:`check_cell_sources`) is collapsed behind a "Show the checks" control
+  (:func:`hide_check_cells`), and a run of claim boxes is shown as one summary line
+  ("✓ 5 claims checked") that opens to the statements, values and rivals
+  (:class:`GroupClaims`).
 * **Watch along.** The ``watch`` directive links a chapter to its moments in the talk.
 * **Citable chapters.** Each chapter gets ``citation_*`` meta tags and a "Cite this chapter" box.
 """
@@ -32,6 +37,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -278,18 +284,34 @@ class ClaimsLedgerDirective(Directive):
 
 
 LEDGER_COLUMNS = (
-    ("Claim", 16),
-    ("Statement", 40),
+    ("Claim", 19),
+    ("Statement", 39),
     ("Value", 10),
     ("Expectation", 14),
-    ("Rival", 12),
-    ("Status", 8),
+    ("Rival", 11),
+    ("Status", 7),
 )
+
+
+def statement_nodes(text: str) -> list[nodes.Node]:
+    """A claim statement as text and inline math nodes (``$...$``), typeset like the prose."""
+    from widthlimits.claims import split_tex
+
+    return [
+        nodes.math(piece, piece) if kind == "math" else nodes.Text(piece)
+        for kind, piece in split_tex(text)
+    ]
+
+
+def ledger_value(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4g}"
 
 
 def ledger_table(claims: list[dict]) -> nodes.table:
     """One chapter's claims: id, statement, value, expectation, rivals and status."""
-    table = nodes.table(classes=["wl-ledger"])
+    table = nodes.table(classes=["wl-ledger", "colwidths-given"])
     tgroup = nodes.tgroup(cols=len(LEDGER_COLUMNS))
     table += tgroup
     for _, width in LEDGER_COLUMNS:
@@ -303,15 +325,32 @@ def ledger_table(claims: list[dict]) -> nodes.table:
     body = nodes.tbody()
     tgroup += body
     for c in claims:
-        row = nodes.row()
+        status = "passed" if c["passed"] else "failed"
+        row = nodes.row(classes=["wl-ledger-row", f"wl-status-{status}"])
         row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=c["id"])))
-        row += nodes.entry("", nodes.paragraph(text=c["statement"]))
-        row += nodes.entry("", nodes.paragraph(text=f"{c['value']:.6g}"))
+        row += nodes.entry("", nodes.paragraph("", "", *statement_nodes(c["statement"])))
+        row += nodes.entry("", nodes.paragraph(text=ledger_value(c["value"])))
         row += nodes.entry("", nodes.paragraph(text=c["expectation"].removeprefix("expected ")))
         row += nodes.entry("", nodes.paragraph(text=ledger_rival(c)))
-        row += nodes.entry("", nodes.paragraph(text="passed" if c["passed"] else "FAILED"))
+        row += nodes.entry(
+            "",
+            nodes.paragraph(text="✓ passed" if c["passed"] else "✗ FAILED"),
+            classes=[f"wl-status-{status}"],
+        )
         body += row
     return table
+
+
+LEDGER_FILTER = (
+    '<form class="wl-ledger-filter" role="search" aria-label="Filter the claims" '
+    'onsubmit="return false">'
+    '<label>Find <input type="search" id="wl-ledger-q" '
+    'placeholder="id, words of the statement, chapter"></label> '
+    '<label>Status <select id="wl-ledger-status">'
+    '<option value="">any</option><option value="passed">passed</option>'
+    '<option value="failed">failed</option></select></label> '
+    '<output id="wl-ledger-count" aria-live="polite"></output></form>'
+)
 
 
 def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
@@ -327,7 +366,8 @@ def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
                 f"{sum(c['passed'] for c in claims)} passed. {len(windows)} have a window or a "
                 f"bound, and every one of them names a rival outside it; the other "
                 f"{len(claims) - len(windows)} are exact."
-            )
+            ),
+            nodes.raw("", LEDGER_FILTER, format="html"),
         ]
         for doc, found in by_doc.items():
             title = app.env.titles[doc].astext() if doc in app.env.titles else doc
@@ -335,8 +375,13 @@ def fill_ledger(app: Sphinx, doctree, docname: str) -> None:
             ref["refuri"] = app.builder.get_relative_uri(docname, doc)
             heading = nodes.paragraph(classes=["wl-ledger-chapter"])
             heading += nodes.strong("", "", ref)
-            heading += nodes.Text(f": {len(found)} claim{'s' if len(found) != 1 else ''}")
-            out += [heading, ledger_table(found)]
+            n = len(found)
+            heading += nodes.Text(": ")
+            heading += nodes.inline(text=str(n), classes=["wl-ledger-n"])
+            heading += nodes.Text(f" claim{'s' if n != 1 else ''}")
+            group = nodes.container(classes=["wl-ledger-group"])
+            group += [heading, ledger_table(found)]
+            out.append(group)
         node.replace_self(out)
 
 
@@ -439,6 +484,193 @@ def write_claims_json(app: Sphinx, exception) -> None:
         json.dumps({"claims": claims}, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
     logger.info(f"wrote {len(claims)} claims to {out}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Checks out of the way: collapsed check cells, and runs of claims as one summary
+# ----------------------------------------------------------------------------------------------
+CHECK_CALLS = frozenset({"claim", "glue"})
+SHOWING_CALLS = frozenset({"print", "display", "show", "subplots", "figure", "plot", "imshow"})
+
+
+def _call_name(func: ast.expr) -> str | None:
+    return getattr(func, "id", None) or getattr(func, "attr", None)
+
+
+def _cell_facts(code: str) -> dict | None:
+    """What a cell calls, binds and reads; None if it is not plain Python."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    calls = {_call_name(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    last = tree.body[-1] if tree.body else None
+    trailing = isinstance(last, ast.Expr) and not (
+        isinstance(last.value, ast.Call) and _call_name(last.value.func) in CHECK_CALLS
+    )
+    bound: set[str] = set()
+    loads: set[str] = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name):
+            (bound if isinstance(n.ctx, ast.Store) else loads).add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in n.names}
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+    return {
+        "checks": bool(calls & CHECK_CALLS),
+        "shows": bool(calls & SHOWING_CALLS) or trailing,
+        "bound": bound,
+        "free": loads - bound,
+    }
+
+
+def check_cell_sources(sources: list[str], shows: list[bool] | None = None) -> list[bool]:
+    """Which of a notebook's code cells (in order) are *check cells*.
+
+    A check cell calls :func:`~widthlimits.claims.claim` or ``glue``, shows nothing else (no
+    figure, print or trailing value; ``shows[i]`` may add what its outputs reveal), and binds no
+    name that a later cell which is not itself a check cell reads. Its results reach the reader
+    only as claims and glued numbers, so its code can wait behind "Show the checks".
+    """
+    shows = shows or [False] * len(sources)
+    out = [False] * len(sources)
+    read_later: set[str] = set()
+    for i in range(len(sources) - 1, -1, -1):
+        facts = _cell_facts(sources[i])
+        if facts is None:
+            continue
+        out[i] = (
+            facts["checks"]
+            and not facts["shows"]
+            and not shows[i]
+            and not (facts["bound"] & read_later)
+        )
+        if not out[i]:
+            read_later |= facts["free"]
+    return out
+
+
+def _is_claim_output(node: nodes.Node) -> bool:
+    return 'class="wl-claim"' in node.astext() and next(node.findall(nodes.image), None) is None
+
+
+def _claim_only_bundle(node: nodes.Node) -> bool:
+    """Whether an output node (before the mime type is chosen) is a claim box."""
+    if node.get("nb_element") != "mime_bundle":
+        return False
+    return any(
+        c.get("mime_type") == "text/html" and 'class="wl-claim"' in c.astext()
+        for c in node.children
+    )
+
+
+def hide_check_cells(app: Sphinx, doctree: nodes.document) -> None:
+    """Collapse the input of every check cell behind "Show the checks"."""
+    cells = [
+        n
+        for n in doctree.findall(nodes.container)
+        if n.get("nb_element") == "cell_code"
+        and n.children
+        and n.children[0].get("nb_element") == "cell_code_source"
+    ]
+    if not cells:
+        return
+    sources, shows = [], []
+    for cell in cells:
+        sources.append(cell.children[0].astext())
+        meta = cell.get("cell_metadata", {}) or {}
+        outputs = [
+            c
+            for n in cell.children[1:]
+            if n.get("nb_element") == "cell_code_output"
+            for c in n.children
+        ]
+        figure = bool((meta.get("mystnb") or {}).get("figure"))
+        shows.append(
+            figure
+            or cell.get("hide_mode") is not None
+            or any(not _claim_only_bundle(o) for o in outputs)
+        )
+    for cell, is_check in zip(cells, check_cell_sources(sources, shows), strict=True):
+        if is_check:
+            cell["hide_mode"] = "input"
+            cell["prompt_show"] = "Show the checks"
+            cell["prompt_hide"] = "Hide the checks"
+            cell["classes"].append("wl-check-cell")
+
+
+class claims_group(nodes.General, nodes.Element):
+    """A run of claim boxes (and the check cells around them) behind one summary line."""
+
+
+def visit_claims_group(self, node: claims_group) -> None:
+    n = node["count"]
+    self.body.append(
+        '<details class="wl-claims">'
+        f'<summary><span class="wl-claims-mark" aria-hidden="true">&#10003;</span> '
+        f"{n} claim{'s' if n != 1 else ''} checked"
+        '<span class="wl-claims-hint"> (statements, values, rivals)</span></summary>'
+        '<div class="wl-claims-body">'
+    )
+
+
+def depart_claims_group(self, node: claims_group) -> None:
+    self.body.append("</div></details>")
+
+
+def _pass(self, node):
+    pass
+
+
+def _count_claims(nodes_: list[nodes.Node]) -> int:
+    return sum(len(CLAIM_RE.findall(r.astext())) for n in nodes_ for r in n.findall(nodes.raw))
+
+
+class GroupClaims(SphinxPostTransform):
+    """Wrap each run of check cells, and each run of claim boxes in another cell's output, in a
+    :class:`claims_group`. Runs after myst-nb has chosen the mime types and hidden inputs."""
+
+    default_priority = 210
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        parents = {
+            id(n.parent): n.parent
+            for n in self.document.findall(nodes.container)
+            if n.get("nb_element") == "cell_code" and n.parent is not None
+        }
+        for parent in parents.values():
+            self._group(parent, lambda c: "wl-check-cell" in c.get("classes", []))
+        for cell in list(self.document.findall(nodes.container)):
+            if cell.get("nb_element") == "cell_code_output" and "wl-check-cell" not in (
+                cell.parent.get("classes", []) if cell.parent is not None else []
+            ):
+                self._group(cell, _is_claim_output)
+
+    @staticmethod
+    def _group(parent: nodes.Element, member) -> None:
+        runs, run = [], []
+        for child in list(parent.children):
+            if isinstance(child, nodes.Element) and member(child):
+                run.append(child)
+            else:
+                if run:
+                    runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        for run in runs:
+            count = _count_claims(run)
+            if not count:
+                continue
+            group = claims_group(count=count)
+            parent.insert(parent.index(run[0]), group)
+            for child in run:
+                parent.remove(child)
+                group += child
 
 
 # ----------------------------------------------------------------------------------------------
@@ -647,7 +879,15 @@ def setup(app: Sphinx):
     app.connect("html-page-context", page_context, priority=100)
     app.connect("doctree-read", add_code_links)
     app.connect("build-finished", write_notebooks)
+    app.connect("doctree-read", hide_check_cells)
+    app.add_post_transform(GroupClaims)
     app.add_node(claims_ledger)
+    app.add_node(
+        claims_group,
+        html=(visit_claims_group, depart_claims_group),
+        latex=(_pass, _pass),
+        text=(_pass, _pass),
+    )
     app.add_directive("claims-ledger", ClaimsLedgerDirective)
     app.add_directive("watch", WatchDirective)
     app.add_directive("mutants-table", MutantsTableDirective)

@@ -119,6 +119,10 @@ class BookFigure(Figure):
         super().draw(renderer)
 
 
+# matplotlib writes a ``set`` method, with a docstring in its own markup, for every subclass.
+BookFigure.set.__doc__ = "Set several properties at once, as :meth:`matplotlib.artist.Artist.set`."
+
+
 def _place_legend(ax, leg, renderer) -> None:
     if leg.get_bbox_to_anchor() is not ax.bbox:
         return  # placed by hand, with bbox_to_anchor

@@ -1,9 +1,13 @@
-"""Fixtures for the browser tests: a local server for _build/html and Debian's Chromium."""
+"""Fixtures for the browser tests: a local server for the built site and Debian's Chromium.
+
+The site is ``_build/html``, or the folder named by ``WL_SITE_DIR`` (a part built on its own, for
+example ``WL_SITE_DIR=_build/h/html``)."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -11,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+HTML = (ROOT / os.environ.get("WL_SITE_DIR", "_build/html")).resolve()
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,7 +36,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url():
     if not (HTML / "index.html").exists():
-        pytest.fail("no built book in _build/html: run `nox -s book` first")
+        pytest.fail(f"no built book in {HTML}: run `nox -s book` first")
     handler = functools.partial(QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -10,6 +10,7 @@ is written to ``_build/site-report.json``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+HTML = (ROOT / os.environ.get("WL_SITE_DIR", "_build/html")).resolve()  # as in conftest.py
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 CHAPTER_DIRS = ("intro", "probability", "rmt", "tp", "kernels", "mup")
