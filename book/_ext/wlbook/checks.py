@@ -15,9 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 CHECK_CALLS = frozenset({"claim", "glue"})
-SHOWING_CALLS = frozenset(
-    {"print", "display", "show", "subplots", "figure", "plot", "imshow"}
-)
+SHOWING_CALLS = frozenset({"print", "display", "show", "subplots", "figure", "plot", "imshow"})
 
 
 def _call_name(func: ast.expr) -> str | None:
@@ -54,9 +52,7 @@ def _cell_facts(code: str) -> dict | None:
     }
 
 
-def check_cell_sources(
-    sources: list[str], shows: list[bool] | None = None
-) -> list[bool]:
+def check_cell_sources(sources: list[str], shows: list[bool] | None = None) -> list[bool]:
     """Which of a notebook's code cells (in order) are *check cells*.
 
     A check cell calls :func:`~widthlimits.claims.claim` or ``glue``, shows nothing else (no
@@ -83,10 +79,7 @@ def check_cell_sources(
 
 
 def _is_claim_output(node: nodes.Node) -> bool:
-    return (
-        'class="wl-claim"' in node.astext()
-        and next(node.findall(nodes.image), None) is None
-    )
+    return 'class="wl-claim"' in node.astext() and next(node.findall(nodes.image), None) is None
 
 
 def _claim_only_bundle(node: nodes.Node) -> bool:
@@ -158,9 +151,7 @@ def _pass(self, node):
 
 
 def _count_claims(nodes_: list[nodes.Node]) -> int:
-    return sum(
-        len(CLAIM_RE.findall(r.astext())) for n in nodes_ for r in n.findall(nodes.raw)
-    )
+    return sum(len(CLAIM_RE.findall(r.astext())) for n in nodes_ for r in n.findall(nodes.raw))
 
 
 class GroupClaims(SphinxPostTransform):

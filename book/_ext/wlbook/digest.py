@@ -12,9 +12,7 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-MYSTNB_RE = re.compile(
-    r"^---\s*\n.*?(?:file_format:\s*mystnb|kernelspec:).*?\n---", re.DOTALL
-)
+MYSTNB_RE = re.compile(r"^---\s*\n.*?(?:file_format:\s*mystnb|kernelspec:).*?\n---", re.DOTALL)
 
 
 def module_files(package_dir: Path) -> dict[str, Path]:
@@ -63,9 +61,7 @@ def dependencies(code: str, package_dir: Path) -> list[Path]:
     )
     todo = set(import_re.findall(code))
     for m in list(todo):  # ``from widthlimits import rmt`` names a module too
-        for names in re.findall(
-            rf"from\s+{re.escape(m)}\s+import\s+(\([^)]*\)|[^\n#]+)", code
-        ):
+        for names in re.findall(rf"from\s+{re.escape(m)}\s+import\s+(\([^)]*\)|[^\n#]+)", code):
             for x in names.strip("() \n").split(","):
                 x = x.split(" as ")[0].strip()
                 if x:
@@ -111,11 +107,7 @@ def put_package_first(app: Sphinx, config) -> None:
     import sys
 
     parent = str(package_dir_of(app).parent)
-    rest = [
-        p
-        for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
-        if p and p != parent
-    ]
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != parent]
     os.environ["PYTHONPATH"] = os.pathsep.join([parent, *rest])
     if parent in sys.path:
         sys.path.remove(parent)
@@ -140,9 +132,7 @@ def kernel_package_path(kernel_name: str, package: str, cwd: str) -> str:
         if msg.get("msg_type") == "stream":
             out.append(content.get("text", ""))
         elif msg.get("msg_type") == "error":
-            out.append(
-                "ERROR " + content.get("ename", "") + ": " + content.get("evalue", "")
-            )
+            out.append("ERROR " + content.get("ename", "") + ": " + content.get("evalue", ""))
 
     try:
         kc.execute_interactive(
@@ -179,9 +169,7 @@ def inject_source_digest(app: Sphinx, docname: str, source: list[str]) -> None:
         return
     package_dir = package_dir_of(app)
     if not getattr(app, "_wl_kernel_checked", False):
-        m = re.search(
-            r"^kernelspec:\s*\n(?:\s+.*\n)*?\s+name:\s*(\S+)", text, re.MULTILINE
-        )
+        m = re.search(r"^kernelspec:\s*\n(?:\s+.*\n)*?\s+name:\s*(\S+)", text, re.MULTILINE)
         check_kernel_package(app, m.group(1) if m else "python3")
         app._wl_kernel_checked = True
     deps = dependencies(text, package_dir)

@@ -50,9 +50,7 @@ def all_claims(env) -> list[dict]:
     """Every recorded claim, in the book's reading order."""
     order = {d: k for k, d in enumerate(_toc_order(env))}
     claims = []
-    for doc in sorted(
-        getattr(env, "wl_claims", {}), key=lambda d: (order.get(d, 10**9), d)
-    ):
+    for doc in sorted(getattr(env, "wl_claims", {}), key=lambda d: (order.get(d, 10**9), d)):
         claims.extend(env.wl_claims[doc])
     return claims
 
@@ -127,13 +125,9 @@ def ledger_table(claims: list[dict]) -> nodes.table:
         status = "passed" if c["passed"] else "failed"
         row = nodes.row(classes=["wl-ledger-row", f"wl-status-{status}"])
         row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=c["id"])))
-        row += nodes.entry(
-            "", nodes.paragraph("", "", *statement_nodes(c["statement"]))
-        )
+        row += nodes.entry("", nodes.paragraph("", "", *statement_nodes(c["statement"])))
         row += nodes.entry("", nodes.paragraph(text=ledger_value(c["value"])))
-        row += nodes.entry(
-            "", nodes.paragraph(text=c["expectation"].removeprefix("expected "))
-        )
+        row += nodes.entry("", nodes.paragraph(text=c["expectation"].removeprefix("expected ")))
         row += nodes.entry("", nodes.paragraph(text=ledger_rival(c)))
         row += nodes.entry(
             "",
@@ -226,9 +220,7 @@ class MutantsTableDirective(Directive):
         env = self.state.document.settings.env
         path = Path(env.app.confdir) / env.config.wl_mutants_results
         if not path.exists():
-            raise self.error(
-                f"mutants-table: no results file {path}; run `nox -s mutants`"
-            )
+            raise self.error(f"mutants-table: no results file {path}; run `nox -s mutants`")
         env.note_dependency(str(path))
         data = json.loads(path.read_text(encoding="utf-8"))
         s = data["summary"]
@@ -260,9 +252,7 @@ class MutantsTableDirective(Directive):
             else:
                 caught = nodes.paragraph(text="survived")
             row += nodes.entry("", caught)
-            row += nodes.entry(
-                "", nodes.paragraph("", "", nodes.literal(text=m["file"]))
-            )
+            row += nodes.entry("", nodes.paragraph("", "", nodes.literal(text=m["file"])))
             body += row
         return [summary, table]
 
@@ -280,9 +270,7 @@ def write_claims_json(app: Sphinx, exception) -> None:
     ids: dict[str, str] = {}
     for c in claims:
         if c["id"] in ids:
-            logger.warning(
-                f"claim id {c['id']!r} is used twice: in {ids[c['id']]} and {c['doc']}"
-            )
+            logger.warning(f"claim id {c['id']!r} is used twice: in {ids[c['id']]} and {c['doc']}")
         ids[c["id"]] = c["doc"]
         if not c["passed"]:
             logger.warning(f"claim {c['id']!r} in {c['doc']} did not pass")

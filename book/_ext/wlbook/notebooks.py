@@ -75,9 +75,7 @@ def add_code_links(app: Sphinx, doctree: nodes.document) -> None:
             refwarn=True,
             refdoc=app.env.docname,
         )
-        xref += nodes.literal(
-            text=name.removeprefix("widthlimits."), classes=["xref", "py"]
-        )
+        xref += nodes.literal(text=name.removeprefix("widthlimits."), classes=["xref", "py"])
         para += xref
     para += nodes.Text(".")
     sections = list(doctree.findall(nodes.section))
