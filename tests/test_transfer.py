@@ -174,9 +174,10 @@ def test_sweep_bad_input(kwargs, err):
 def test_book_transfer_claims_three_seeds(base_seed):
     """The transfer chapter's claims hold for three base seeds, at book scale, each against its
     rival (the other parametrization's measured value), checked with the book's own
-    ``claims.check``: SP's optimum drifts down by more than 4 se, µP's drift is zero within 4 se,
-    for SGD (widths 256-2048) and Adam (16-256); under µP with Adam the widest network is better at the narrowest width's best learning rate; the same drift claims for Adam
-    on the held-out loss."""
+    ``claims.check``: SP's optimum drifts down by more than 4 se and µP's drift is zero within
+    4 se, for SGD (widths 256-2048) and Adam (16-256); under µP with Adam the widest network is
+    better at the narrowest width's best learning rate; the same drift claims for Adam on the
+    held-out loss."""
     res = book_sweep(base_seed)
     for loss, opts in (("train_loss", ("sgd", "adam")), ("test_loss", ("adam",))):
         for o in opts:
