@@ -1,4 +1,4 @@
-"""Sessions: ``book``, ``tests``, ``doctests``, ``lint``, ``site``, ``bench``, ``slow``,
+"""Sessions: ``book``, ``tests``, ``doctests``, ``lint``, ``pdf``, ``site``, ``bench``, ``slow``,
 ``mutants``.
 
 Every session uses the ``venv`` backend (uv ignores this machine's pip settings and would fetch a
@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests", "doctests", "book", "site"]
+nox.options.sessions = ["lint", "tests", "doctests", "book", "pdf", "site"]
 
 ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", "constraints.txt")
@@ -101,6 +103,95 @@ def lint(session: nox.Session) -> None:
         "conf.py",
         "book/_ext",
     )
+
+
+# Debian's packages for the PDF: XeLaTeX (texlive-xetex), the LaTeX packages Sphinx's LaTeX uses
+# (texlive-latex-extra, which brings texlive-latex-recommended), its fonts, latexmk, the GNU
+# FreeFont faces that typeset the text's Unicode, and poppler-utils for the PDF's tests.
+TEX_PACKAGES = (
+    "texlive-latex-extra",
+    "texlive-fonts-recommended",
+    "texlive-xetex",
+    "latexmk",
+    "fonts-freefont-otf",
+    "poppler-utils",
+)
+
+
+def missing_debian_packages(packages: tuple[str, ...]) -> list[str]:
+    """The packages of ``packages`` that dpkg does not report as installed."""
+    if shutil.which("dpkg-query") is None:
+        return list(packages)
+    missing = []
+    for name in packages:
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f=${db:Status-Abbrev}", name], capture_output=True, text=True
+        )
+        if not out.stdout.startswith("ii"):
+            missing.append(name)
+    return missing
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """Build the whole book as one PDF, _build/latex/widthlimits.pdf, with Sphinx's LaTeX builder,
+    XeLaTeX and latexmk; copy it to _build/html/widthlimits.pdf, where every page links to it; then
+    test it (tests/pdf). Run ``book`` first: the chapters come from its execution cache
+    (_build/.jupyter_cache), so nothing executes again. Installs Debian's TeX Live packages with
+    apt-get when they are missing (needs root)."""
+    if not (ROOT / "_build" / "html" / "index.html").exists():
+        session.error("no built book in _build/html: run `nox -s book` first")
+    missing = missing_debian_packages(TEX_PACKAGES)
+    if missing:
+        if shutil.which("apt-get") is None:
+            session.error(f"install these Debian packages (or their equivalents): {missing}")
+        start = time.perf_counter()
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "-o",
+            "DPkg::Lock::Timeout=600",
+            *missing,
+            external=True,
+        )
+        session.log(
+            f"apt-get installed {len(missing)} packages in {time.perf_counter() - start:.0f} s"
+        )
+    install(session, "torch,book,test")
+    latex = ROOT / "_build" / "latex"
+    start = time.perf_counter()
+    session.run(
+        "sphinx-build",
+        "-c",
+        ".",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-b",
+        "latex",
+        "book",
+        str(latex),
+        *session.posargs,
+    )
+    session.log(f"Sphinx wrote the LaTeX in {time.perf_counter() - start:.0f} s")
+    start = time.perf_counter()
+    with session.chdir(latex):
+        session.run(
+            "latexmk",
+            "-pdfxe",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "widthlimits.tex",
+            external=True,
+        )
+    session.log(f"latexmk made the PDF in {time.perf_counter() - start:.0f} s")
+    shutil.copy2(latex / "widthlimits.pdf", ROOT / "_build" / "html" / "widthlimits.pdf")
+    session.run("pytest", "tests/pdf", "-p", "no:cacheprovider", env={"WL_PDF_TESTS": "1"})
+    session.log(f"Open {ROOT / '_build' / 'latex' / 'widthlimits.pdf'}")
 
 
 @nox.session

@@ -183,7 +183,7 @@ def book_structure(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         found = [sofs[f] for f in files if f in sofs]
         for sof in found:
             sof.parent.remove(sof)
-        if caption:
+        if caption and found:
             tex = escape(caption)
             head = "\\appendix\n" if caption.lower().startswith("appendix") else ""
             head += f"\\part*{{{tex}}}\\addcontentsline{{toc}}{{part}}{{{tex}}}\n"
@@ -220,6 +220,25 @@ def label_exercises(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             node.parent.insert(node.parent.index(node), nodes.raw("", tex, format="latex"))
 
 
+def untitled_proofs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Typeset sphinx-proof's proofs as running text ending in a square, in LaTeX.
+
+    A ``prf:proof`` is an admonition without a title ("Proof." starts its text); LaTeX would draw
+    it as a box with an empty title bar.
+    """
+    if app.builder.format != "latex":
+        return
+    for node in list(doctree.findall(nodes.admonition)):
+        if "proof" not in node["classes"] or any(isinstance(c, nodes.title) for c in node.children):
+            continue
+        children = list(node.children)
+        if children and isinstance(children[-1], nodes.paragraph):
+            children[-1] += nodes.raw("", r"\hfill\(\square\)", format="latex")
+        for child in children:
+            child.parent = None
+        node.replace_self(children)
+
+
 # ----------------------------------------------------------------------------------------------
 # The whole-book PDF button
 # ----------------------------------------------------------------------------------------------
@@ -253,6 +272,7 @@ def setup(app: Sphinx):
     app.connect("doctree-read", add_run_box)
     app.connect("doctree-resolved", fill_run_boxes)
     app.connect("doctree-resolved", label_exercises)
+    app.connect("doctree-resolved", untitled_proofs)
     app.connect("doctree-resolved", book_structure)
     # after sphinx-book-theme has made its header buttons (priority 501)
     app.connect("html-page-context", add_pdf_button, priority=600)
