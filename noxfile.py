@@ -37,23 +37,19 @@ def install(session: nox.Session, extras: str) -> None:
     stamp.write_text(key)
 
 
+def sphinx_build(session: nox.Session, builder: str, outdir: str) -> None:
+    """The book's one Sphinx command: every warning an error (``-W -n``), all of them reported."""
+    session.run(
+        "sphinx-build", "-c", ".", "-W", "-n", "--keep-going", "-b", builder, "book", outdir,
+        *session.posargs,
+    )  # fmt: skip
+
+
 @nox.session
 def book(session: nox.Session) -> None:
     """Build the book into _build/html, executing chapters whose code or library changed."""
     install(session, "torch,book")
-    session.run(
-        "sphinx-build",
-        "-c",
-        ".",
-        "-W",
-        "-n",
-        "--keep-going",
-        "-b",
-        "html",
-        "book",
-        "_build/html",
-        *session.posargs,
-    )
+    sphinx_build(session, "html", "_build/html")
     session.log(f"Open {ROOT / '_build' / 'html' / 'index.html'}")
 
 
@@ -164,19 +160,7 @@ def pdf(session: nox.Session) -> None:
     install(session, "torch,book,test")
     latex = ROOT / "_build" / "latex"
     start = time.perf_counter()
-    session.run(
-        "sphinx-build",
-        "-c",
-        ".",
-        "-W",
-        "-n",
-        "--keep-going",
-        "-b",
-        "latex",
-        "book",
-        str(latex),
-        *session.posargs,
-    )
+    sphinx_build(session, "latex", str(latex))
     session.log(f"Sphinx wrote the LaTeX in {time.perf_counter() - start:.0f} s")
     start = time.perf_counter()
     with session.chdir(latex):

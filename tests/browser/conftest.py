@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
+from sitepages import HTML
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = (ROOT / os.environ.get("WL_SITE_DIR", "_build/html")).resolve()
-SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

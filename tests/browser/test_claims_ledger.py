@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
+from sitepages import HTML
 
-CLAIMS = Path(__file__).resolve().parents[2] / "_build" / "html" / "claims.json"
+CLAIMS = HTML / "claims.json"
 
 
 def claims() -> list[dict]:

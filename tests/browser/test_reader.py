@@ -20,7 +20,6 @@ The site is ``_build/html`` or ``WL_SITE_DIR``; screenshots go to ``_build/scree
 from __future__ import annotations
 
 import json
-import os
 import re
 import struct
 import zlib
@@ -28,12 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-HTML = (ROOT / os.environ.get("WL_SITE_DIR", "_build/html")).resolve()  # as in conftest.py
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHAPTER_DIRS = ("intro", "probability", "rmt", "tp", "kernels", "mup")
-SKIP = {"genindex.html", "search.html", "py-modindex.html"}
+from sitepages import HTML, SCREENSHOTS, chapters, pages
 
 MIN_SCALE = 0.9  # a figure is shown at >= 90% of its drawn width at 1280 px
 MIN_FONT_PX = 9.0  # and no text in it is smaller than 9 CSS px
@@ -57,20 +51,6 @@ TEXT_JS = """() => {
     + '.highlight, .wl-cite').forEach(e => e.remove());
   return c.textContent;
 }"""
-
-
-def pages() -> list[str]:
-    out = []
-    for path in sorted(HTML.rglob("*.html")):
-        rel = path.relative_to(HTML).as_posix()
-        if rel.startswith(("_", "jupyter_execute")) or rel in SKIP:
-            continue
-        out.append(rel)
-    return out
-
-
-def chapters() -> list[str]:
-    return [p for p in pages() if p.split("/")[0] in CHAPTER_DIRS]
 
 
 def figure_pages() -> list[str]:

@@ -20,30 +20,17 @@ import subprocess
 import time
 import urllib.request
 import venv
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from sitepages import CHAPTER_DIRS, HTML, ROOT, SCREENSHOTS, pages
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHAPTER_DIRS = ("probability", "rmt", "tp", "kernels", "mup")
 RUN_CHAPTER = "probability/lln.html"
 # What the notebook imports beyond the package: myst-nb (glue), and nbclient to run it.
 NOTEBOOK_REQUIREMENTS = ("myst-nb", "nbclient", "ipykernel")
 
 PDF_HREF_RE = re.compile(r'<a href="([^"]+)"[^>]*class="[^"]*btn-wl-book-pdf')
 RUN_BOX_RE = re.compile(r'id="run-this-chapter".*?<a [^>]*href="([^"]+\.ipynb)"', re.S)
-
-
-def pages() -> list[str]:
-    out = []
-    for path in sorted(HTML.rglob("*.html")):
-        rel = path.relative_to(HTML).as_posix()
-        if not rel.startswith(("_", "jupyter_execute")):
-            out.append(rel)
-    return out
 
 
 def notebook_chapters() -> list[str]:

@@ -10,34 +10,14 @@ is written to ``_build/site-report.json``.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from sitepages import ROOT, SCREENSHOTS, chapters, pages
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = (ROOT / os.environ.get("WL_SITE_DIR", "_build/html")).resolve()  # as in conftest.py
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-CHAPTER_DIRS = ("intro", "probability", "rmt", "tp", "kernels", "mup")
-SKIP = {"genindex.html", "search.html", "py-modindex.html"}
 REPORT: dict = {"pages": {}, "external_requests": []}
-
-
-def pages() -> list[str]:
-    out = []
-    for path in sorted(HTML.rglob("*.html")):
-        rel = path.relative_to(HTML).as_posix()
-        if rel.startswith(("_", "jupyter_execute")) or rel in SKIP:
-            continue
-        out.append(rel)
-    return out
-
-
-def chapters() -> list[str]:
-    return [p for p in pages() if p.split("/")[0] in CHAPTER_DIRS]
 
 
 def axe_script() -> str:
