@@ -504,7 +504,17 @@ def phase_grid(make, xs, ys):
     return codes, r
 
 
-#: What :func:`plot_exponents` can draw: the power of :math:`n` in each layer's quantity.
+#: The quantities that :func:`plot_exponents` can draw, each the power of :math:`n` in one
+#: scaling of every layer:
+#:
+#: - ``"a"``: the multiplier :math:`n^{-a_l}`;
+#: - ``"b"``: the initial standard deviation of the trained :math:`w^l`, :math:`n^{-b_l}`;
+#: - ``"init"``: the initial standard deviation of :math:`W^l`, :math:`n^{-(a_l+b_l)}`;
+#: - ``"lr"``: the SGD learning rate of :math:`W^l`, :math:`n^{-(2a_l+c)}`.
+#:
+#: Each value is the title of that panel, in matplotlib's mathtext.
+#:
+#: :meta hide-value:
 EXPONENTS: dict[str, str] = {
     "a": "multiplier $n^{-a_l}$",
     "b": "init. std of $w^l$, $n^{-b_l}$",
