@@ -249,10 +249,11 @@ def test_phone_has_no_sideways_scroll_and_math_stays_in_its_box(open_page, rel):
             .filter(e => { const r = e.getBoundingClientRect();
               if (r.width === 0 || r.right <= vw + 1) return false;
               if (e.closest('mjx-assistive-mml')) return false;
+              // contained if some clipping or scrolling box around it fits the viewport
               for (let p = e.parentElement; p; p = p.parentElement) {
                 const o = getComputedStyle(p).overflowX;
-                if (o === 'auto' || o === 'scroll' || o === 'hidden') {
-                  return p.getBoundingClientRect().right > vw + 1; }
+                if ((o === 'auto' || o === 'scroll' || o === 'hidden')
+                    && p.getBoundingClientRect().right <= vw + 1) return false;
               }
               return true; })
             .slice(0, 5).map(e => e.tagName + '.' + e.className);
