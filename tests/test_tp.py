@@ -393,3 +393,21 @@ def test_erf_mlp_matches_arcsine_kernel():
         for j in range(i + 1):
             value, se = lim[f"K{i}{j}"]
             assert se == 0.0 and abs(value - k[i, j]) < 1e-10
+
+
+def test_vector_arithmetic_builds_the_linear_combination_it_names():
+    """x - y, c * x and x / c are exact linear combinations: with independent initial vectors of
+    variances 1 and 2, E[(v - w) w] = -2, E[(v + w) w] = 2, E[(3 v) v] = 3, E[(w / 2) w] = 1
+    (exact Gaussian moments, so the engine must give them to rounding). A sign slip in ``-``
+    gives +2 for the first, a slip in ``/`` gives 4 for the last."""
+    p = Program()
+    v, w = p.vector("v"), p.vector("w", var=2.0)
+    p.moment("diff", lambda a, b: a * b, v - w, w)
+    p.moment("sum", lambda a, b: a * b, v + w, w)
+    p.moment("scaled", lambda a, b: a * b, 3 * v, v)
+    p.moment("halved", lambda a, b: a * b, w / 2, w)
+    lim = p.limit()
+    assert lim["diff"] == pytest.approx(-2.0, abs=1e-12)
+    assert lim["sum"] == pytest.approx(2.0, abs=1e-12)
+    assert lim["scaled"] == pytest.approx(3.0, abs=1e-12)
+    assert lim["halved"] == pytest.approx(1.0, abs=1e-12)
