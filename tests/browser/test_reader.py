@@ -367,3 +367,35 @@ def test_search_snippets_are_chapter_text(open_page):
         shoot(page, "search")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("rel", chapters())
+def test_chapter_says_where_it_sits_and_how_long_it_reads(open_page, rel):
+    page = open_page(rel)
+    try:
+        text = page.locator(".wl-whereami").first.inner_text()
+        assert re.search(r"Part [IVX]+(\([ab]\))? · chapter \d+ of \d+ · \d+ min read", text), text
+    finally:
+        page.close()
+
+
+def test_glossary_terms_preview_on_hover_and_focus(open_page):
+    """Hovering a glossary link in a chapter shows its definition, typeset, from this site's own
+    files; Escape closes it; keyboard focus opens it too."""
+    page = open_page("tp/master-theorem.html")
+    try:
+        link = page.locator("a.wl-term-link").first
+        assert link.count() == 1, "no glossary link is marked for previews"
+        term = link.inner_text().strip().lower()
+        link.hover()
+        tip = page.locator("#wl-glossary-tip")
+        tip.wait_for(state="visible", timeout=5_000)
+        assert term.split()[0] in tip.inner_text().lower()
+        assert len(tip.inner_text()) > 40  # a definition, not just the term
+        page.keyboard.press("Escape")
+        tip.wait_for(state="hidden", timeout=5_000)
+        link.focus()
+        tip.wait_for(state="visible", timeout=5_000)
+        shoot(page, "glossary-preview")
+    finally:
+        page.close()
