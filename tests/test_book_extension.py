@@ -101,8 +101,10 @@ def book(tmp_path, package):
     return tmp_path
 
 
-def build(root: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(root / "pkg"))
+def build(root: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Build the book at ``root`` (by default with its own package on PYTHONPATH)."""
+    if env is None:
+        env = dict(os.environ, PYTHONPATH=str(root / "pkg"))
     return subprocess.run(
         [
             sys.executable,
@@ -179,12 +181,7 @@ def test_a_copied_tree_executes_its_own_package_even_when_the_env_points_elsewhe
     assert build(book).returncode == 0
     copy = copy_tree(book, tmp_path / "copy")
     (copy / "pkg" / "fakepkg" / "core.py").write_text("def one():\n    return 1.5\n")
-    env = dict(os.environ, PYTHONPATH=str(book / "pkg"))
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-c", str(copy), "-b", "html", str(copy / "book"),
-         str(copy / "_build" / "html")],
-        capture_output=True, text=True, env=env, timeout=600,
-    )  # fmt: skip
+    result = build(copy, env=dict(os.environ, PYTHONPATH=str(book / "pkg")))
     assert result.returncode != 0
     out = result.stdout + result.stderr
     assert "alpha-value" in out and "1.5" in out
@@ -209,12 +206,8 @@ def test_a_kernel_that_imports_another_copy_stops_the_build_with_one_error(book,
             }
         )
     )
-    env = dict(os.environ, JUPYTER_PATH=str(tmp_path / "jupyter"))
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-c", str(book), "-b", "html", str(book / "book"),
-         str(book / "_build" / "html")],
-        capture_output=True, text=True, env=env, timeout=600,
-    )  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(book / "pkg"), JUPYTER_PATH=str(tmp_path / "jupyter"))
+    result = build(book, env=env)
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"fakepkg imported from {other / 'fakepkg'}" in out

@@ -267,6 +267,14 @@ def wigner_moment_expansion(
 ENSEMBLES: tuple[str, ...] = ("goe", "gue")
 
 
+def _check_wick(k: int, ensemble: str) -> None:
+    """Raise unless ``ensemble`` is known and ``k`` is within the Wick sum's size limit."""
+    if ensemble not in ENSEMBLES:
+        raise ValueError(f"unknown ensemble {ensemble!r}; expected one of {list(ENSEMBLES)}")
+    if k > WIGNER_EXACT_KMAX:
+        raise ValueError(f"the Wick sum is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
+
+
 def gaussian_moment_wick(k: int, n: int, ensemble: str = "goe") -> Fraction:
     r"""The exact :math:`\frac1n E\operatorname{tr} W^k` of a Gaussian ensemble, by Wick's theorem.
 
@@ -312,10 +320,7 @@ def gaussian_moment_wick(k: int, n: int, ensemble: str = "goe") -> Fraction:
     """
     k = _check_int("k", k, 0)
     n = _check_int("n", n, 1)
-    if ensemble not in ENSEMBLES:
-        raise ValueError(f"unknown ensemble {ensemble!r}; expected one of {list(ENSEMBLES)}")
-    if k > WIGNER_EXACT_KMAX:
-        raise ValueError(f"the Wick sum is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
+    _check_wick(k, ensemble)
     if k % 2:
         return Fraction(0)
     coeffs = gaussian_moment_expansion(k, ensemble)
@@ -339,10 +344,7 @@ def gaussian_moment_expansion(k: int, ensemble: str = "goe") -> tuple[int, ...]:
     (5, 0, 10, 0)
     """
     k = _check_int("k", k, 0)
-    if ensemble not in ENSEMBLES:
-        raise ValueError(f"unknown ensemble {ensemble!r}; expected one of {list(ENSEMBLES)}")
-    if k > WIGNER_EXACT_KMAX:
-        raise ValueError(f"the Wick sum is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
+    _check_wick(k, ensemble)
     if k % 2:
         return (0,)
     top = 1 + k // 2
