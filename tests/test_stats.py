@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from widthlimits.stats import loglog_slope, mean_se, pooled_mean, rms_se
+from widthlimits.stats import loglog_slope, mean_se, pooled, rms_se
 
 
 def test_mean_se_matches_formula():
@@ -51,11 +51,11 @@ def test_mean_se_needs_two_samples():
         mean_se([1.0])
 
 
-def test_pooled_mean_is_inverse_variance_weighted():
-    m, se = pooled_mean([1.0, 4.0], [1.0, 2.0])  # weights 1 and 1/4
+def test_pooled_is_inverse_variance_weighted():
+    m, se = pooled([1.0, 4.0], [1.0, 2.0])  # weights 1 and 1/4
     assert m == pytest.approx((1.0 + 4.0 / 4) / 1.25)
     assert se == pytest.approx(1 / np.sqrt(1.25))
     with pytest.raises(ValueError):
-        pooled_mean([1.0], [0.0])
+        pooled([1.0], [0.0])
     with pytest.raises(ValueError):
-        pooled_mean([1.0, 2.0], [1.0])
+        pooled([1.0, 2.0], [1.0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mean_se", "rms_se", "pooled_mean", "loglog_slope"]
+__all__ = ["mean_se", "rms_se", "pooled", "loglog_slope"]
 
 
 def mean_se(samples, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +50,7 @@ def rms_se(errors, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     return r, se / (2 * r)
 
 
-def pooled_mean(values, ses) -> tuple[float, float]:
+def pooled(values, ses) -> tuple[float, float]:
     r"""Inverse-variance weighted mean of independent estimates of one quantity, with its
     standard error.
 
@@ -60,7 +60,7 @@ def pooled_mean(values, ses) -> tuple[float, float]:
 
     Examples
     --------
-    >>> m, se = pooled_mean([1.0, 3.0], [1.0, 1.0])
+    >>> m, se = pooled([1.0, 3.0], [1.0, 1.0])
     >>> m, round(se, 6)
     (2.0, 0.707107)
     """
