@@ -120,7 +120,9 @@ def check_choice(name: str, x, options: Iterable[str], aliases: dict | None = No
     """
     options = tuple(options)
     if not isinstance(x, str):
-        raise TypeError(f"{name} must be one of {', '.join(map(repr, options))}, got {_received(x)}")
+        raise TypeError(
+            f"{name} must be one of {', '.join(map(repr, options))}, got {_received(x)}"
+        )
     key = x.strip().lower()
     key = (aliases or {}).get(key, key)
     if key not in options:

@@ -33,6 +33,7 @@ from .gaussian import gaussian_expectation, spherical_rule  # noqa: F401
 from .limit import master_limit, zdot_coefficients  # noqa: F401
 from .program import Program  # noqa: F401
 from .programs import (  # noqa: F401
+    linear_mup_program,
     mlp_program,
     nongaussian_program,
     power_program,

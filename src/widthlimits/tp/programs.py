@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .._checks import check_int, check_real
 from .limit import zdot_coefficients
 from .program import Program
 
@@ -18,6 +19,7 @@ __all__ = [
     "wishart_program",
     "mlp_program",
     "nongaussian_program",
+    "linear_mup_program",
     "simulate_many",
 ]
 
@@ -205,3 +207,83 @@ def simulate_many(
             for nm in names:
                 out[nm][a, s] = res[nm]
     return out
+
+
+def linear_mup_program(lr: float, target: float, steps: int):
+    r"""The tensor program of SGD on a deep linear µP network, whose limit is exact (TP4, Sec. 6).
+
+    The network is ``MLP(1, n, 1, 2, "mup", nonlinearity="linear", bias=False, weight_std=1)``
+    (input :math:`\xi = 1`): :math:`f = \frac1n v^\top W u` with :math:`u, v` of iid
+    :math:`\mathcal N(0, 1)` coordinates and :math:`W_{\alpha\beta} \sim \mathcal N(0, 1/n)`,
+    trained by SGD with base learning rate :math:`\eta` on :math:`\frac12 (f - y)^2`. With
+    :math:`\chi_t = f_t - y`, the µP learning rates make every update a vector with
+    :math:`\Theta(1)` coordinates:
+
+    .. math::
+
+        v_{t+1} = v_t - \eta \chi_t x^2_t, \quad
+        x^1_{t} = u - \eta \sum_{s<t} \chi_s g_s, \quad
+        g_s = W^\top v_s - \eta \sum_{r<s} \chi_r \tfrac{v_r^\top v_s}{n} x^1_r,
+
+    .. math::
+
+        x^2_t = W x^1_t - \eta \sum_{s<t} \chi_s \tfrac{(x^1_s)^\top x^1_t}{n} v_s, \qquad
+        f_t = \tfrac1n v_t^\top x^2_t .
+
+    Each :math:`\chi_s` is a moment of the program that feeds back as a parameter of later
+    Nonlins, as in Tensor Programs IV.
+
+    Parameters
+    ----------
+    lr : float
+        The base learning rate :math:`\eta`.
+    target : float
+        The label :math:`y`.
+    steps : int
+        The number of SGD steps ``T``; the program's moments ``f0, ..., fT`` are the outputs.
+
+    Returns
+    -------
+    widthlimits.tp.Program
+
+    Examples
+    --------
+    >>> p = linear_mup_program(0.1, 1.0, 1)
+    >>> {k: round(v, 6) for k, v in p.limit().items() if k.startswith("f")}
+    {'f0': 0.0, 'f1': 0.3}
+    """
+    steps = check_int("steps", steps, 1)
+    eta, y = check_real("lr", lr), check_real("target", target)
+
+    def dot(a, b):
+        return a * b
+
+    def step1(a, b, f):
+        return a - eta * (f - y) * b
+
+    def step2(a, b, f, m):
+        return a - eta * (f - y) * m * b
+
+    p = Program()
+    W = p.matrix("W", 1.0)
+    u = p.vector("u", 1.0)
+    vs, x1s, g1s, fs = [p.vector("v0", 1.0)], [], [], []
+    for t in range(steps + 1):
+        x1 = u
+        for s in range(t):
+            x1 = p.nonlin(step1, x1, g1s[s], params=[fs[s]])
+        x2 = W @ x1
+        for s in range(t):
+            m = p.moment(f"x1_{s}_{t}", dot, x1s[s], x1)
+            x2 = p.nonlin(step2, x2, vs[s], params=[fs[s], m])
+        fs.append(p.moment(f"f{t}", dot, vs[t], x2))
+        x1s.append(x1)
+        if t == steps:
+            break
+        g1 = W.T @ vs[t]
+        for s in range(t):
+            m = p.moment(f"v_{s}_{t}", dot, vs[s], vs[t])
+            g1 = p.nonlin(step2, g1, x1s[s], params=[fs[s], m])
+        g1s.append(g1)
+        vs.append(p.nonlin(step1, vs[t], x2, params=[fs[t]]))
+    return p
