@@ -268,12 +268,14 @@ def check_symmetric_psd(name: str, K, *, rtol: float = 1e-8) -> np.ndarray:
         raise ValueError(f"{name} must be a square matrix, got shape {K.shape}")
     scale = max(float(np.max(np.abs(K))), 1e-300)
     if np.max(np.abs(K - K.T)) > rtol * scale:
-        raise ValueError(f"{name} must be symmetric; its largest asymmetry is "
-                         f"{np.max(np.abs(K - K.T)):.3g}")
+        raise ValueError(
+            f"{name} must be symmetric; its largest asymmetry is {np.max(np.abs(K - K.T)):.3g}"
+        )
     low = float(np.linalg.eigvalsh(K)[0])
     if low < -rtol * scale * K.shape[0]:
-        raise ValueError(f"{name} must be positive semi-definite; its smallest eigenvalue is "
-                         f"{low:.3g}")
+        raise ValueError(
+            f"{name} must be positive semi-definite; its smallest eigenvalue is {low:.3g}"
+        )
     return K
 
 
@@ -334,6 +336,7 @@ def check_device(device, name: str = "device"):
     if ok and dev.type == "mps":
         ok = "mps" in have
     if not ok:
-        raise ValueError(f"{name} must be a device this machine has ({', '.join(have)}), "
-                         f"got {device!r}")
+        raise ValueError(
+            f"{name} must be a device this machine has ({', '.join(have)}), got {device!r}"
+        )
     return dev

@@ -33,7 +33,16 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 #: Every nonlinearity name the package accepts, in the order the tables list them.
 NAMES: tuple[str, ...] = (
-    "relu", "tanh", "erf", "gelu", "sigmoid", "silu", "softplus", "sin", "cos", "identity",
+    "relu",
+    "tanh",
+    "erf",
+    "gelu",
+    "sigmoid",
+    "silu",
+    "softplus",
+    "sin",
+    "cos",
+    "identity",
 )
 ALIASES = {"linear": "identity"}
 
