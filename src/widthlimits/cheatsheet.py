@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .parametrization import ABC, mean_field, mup, ntk, standard
+from .mup.abc import ABC, mean_field, mup, ntk, standard
 
 __all__ = [
     "LAYERS",

@@ -580,7 +580,7 @@ def plot_exponents(params, quantity, *, ax=None):
     """
     import numpy as np
 
-    from . import plotting
+    from .. import plotting
 
     if quantity not in EXPONENTS:
         raise ValueError(f"quantity must be one of {sorted(EXPONENTS)}, got {quantity!r}")
@@ -644,7 +644,7 @@ def plot_phase_grid(codes, xs, ys, *, named=None, ax=None, xlabel="", ylabel="")
     import numpy as np
     from matplotlib.colors import ListedColormap
 
-    from . import plotting
+    from .. import plotting
 
     codes = np.asarray(codes)
     if codes.shape != (len(ys), len(xs)):

@@ -26,8 +26,8 @@ import numpy as np
 import torch
 from torch.func import functional_call, jacrev, vmap
 
-from ._checks import check_int
-from .nn import MLP
+from .._checks import check_int
+from ..mup.model import MLP
 
 __all__ = [
     "sample_outputs",

@@ -73,8 +73,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_int
-from .parametrization import ABC, mup, ntk, standard
+from .._checks import check_int
+from .abc import ABC, mup, ntk, standard
 
 __all__ = [
     "MLP",
@@ -382,7 +382,7 @@ class MLP(nn.Module):
 
 
 def _default_data(n: int = 256):
-    from .transfer import load_digits_split
+    from .sweep import load_digits_split
 
     x, y, _, _ = load_digits_split()
     return x[:n], y[:n]
@@ -541,7 +541,7 @@ def plot_coord_check(result: dict, *, step: int = -1, quantity: str = "change", 
     'log'
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
-    from . import plotting
+    from .. import plotting
 
     if quantity not in ("change", "size"):
         raise ValueError(f"quantity must be 'change' or 'size', got {quantity!r}")
@@ -643,7 +643,7 @@ def coord_slopes(result: dict, step: int, *, min_width: int = 1, quantity: str =
     >>> s.shape
     (2,)
     """
-    from .stats import loglog_slope, mean_se
+    from ..stats import loglog_slope, mean_se
 
     if quantity not in ("change", "size"):
         raise ValueError(f"quantity must be 'change' or 'size', got {quantity!r}")

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from .nn import MLP, _positive_int
+from .model import MLP, _positive_int
 
 __all__ = [
     "BOOK_SETTINGS",
@@ -573,7 +573,7 @@ def plot_transfer(
     'log'
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
-    from . import plotting
+    from .. import plotting
 
     if loss not in ("test_loss", "train_loss"):
         raise ValueError(f"loss must be 'test_loss' or 'train_loss', got {loss!r}")
@@ -646,7 +646,7 @@ def transfer_stats(
     >>> s["index"].shape, s["spread"] >= 0, s["log_ratio"] < 0  # wider trains faster here
     ((3,), True, True)
     """
-    from .stats import mean_se
+    from ..stats import mean_se
 
     if loss not in ("test_loss", "train_loss"):
         raise ValueError(f"loss must be 'test_loss' or 'train_loss', got {loss!r}")
