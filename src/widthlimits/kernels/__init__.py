@@ -8,7 +8,6 @@ empirical kernels of finite torch networks.
 # ruff: noqa: I001 - the imports are grouped by concept, one block per helper module group
 
 from .empirical import (  # noqa: F401
-    excess_kurtosis,
     feature_movement,
     ntk_gd_prediction,
     readout_kernel,

@@ -36,7 +36,6 @@ __all__ = [
     "train_gd",
     "ntk_gd_prediction",
     "feature_movement",
-    "excess_kurtosis",
 ]
 
 
@@ -460,54 +459,3 @@ def feature_movement(model: MLP, X, y, lr: float, steps: int) -> dict:
            for a, b in zip(after, before, strict=True)]  # fmt: skip
     f_rel = float(np.linalg.norm(out["f"] - out["f0"]) / max(np.linalg.norm(out["f0"]), 1e-300))
     return {"h1": rel[0], "x": rel[1:], "f": f_rel, "loss": out["loss"]}
-
-
-def excess_kurtosis(samples, blocks: int = 20) -> tuple[float, float]:
-    r"""Return the excess kurtosis :math:`E[f^4]/E[f^2]^2 - 3` of centred samples, and its
-    standard error.
-
-    The samples are taken to have mean zero (a network output at initialization does), so the
-    moments are not re-centred. The estimate and its standard error are the delete-a-block
-    jackknife over ``blocks`` blocks, which removes the ratio's :math:`O(1/m)` bias. A Gaussian
-    has excess kurtosis 0; the output of a one-hidden-layer relu network of width ``n`` without
-    biases has exactly :math:`15/n` (see the NNGP chapter).
-
-    Parameters
-    ----------
-    samples : array_like, shape (m,)
-        At least ``2 * blocks`` finite samples.
-    blocks : int, default 20
-
-    Returns
-    -------
-    value, se : float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> k, se = excess_kurtosis(np.random.default_rng(0).standard_normal(20000))
-    >>> bool(abs(k) < 5 * se)
-    True
-    """
-    x = np.asarray(samples, dtype=np.float64).ravel()
-    blocks = _positive_int("blocks", blocks)
-    if blocks < 2 or x.size < 2 * blocks:
-        raise ValueError(f"need at least 2 blocks and 2 samples per block, got {blocks} blocks "
-                         f"for {x.size} samples")  # fmt: skip
-    if not np.isfinite(x).all():
-        raise ValueError("samples contain NaN or infinite entries")
-    m = x.size - x.size % blocks
-    x2 = (x[:m] ** 2).reshape(blocks, -1).sum(1)
-    x4 = (x[:m] ** 4).reshape(blocks, -1).sum(1)
-    if x2.sum() == 0:
-        raise ValueError("all samples are zero: the kurtosis is undefined")
-    per = m // blocks
-
-    def kurt(s2, s4, count):
-        return (s4 / count) / (s2 / count) ** 2 - 3.0
-
-    full = kurt(x2.sum(), x4.sum(), m)
-    loo = kurt(x2.sum() - x2, x4.sum() - x4, m - per)
-    value = blocks * full - (blocks - 1) * loo.mean()
-    se = math.sqrt((blocks - 1) / blocks * ((loo - loo.mean()) ** 2).sum())
-    return float(value), float(se)
