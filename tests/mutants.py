@@ -38,11 +38,9 @@ HOME_PART = {
     "probability": "probability",
     "rmt": "rmt",
     "tp": "tp",
+    "gaussian": "tp",
     "kernels": "kernels",
-    "empirical": "kernels",
-    "parametrization": "mup",
-    "nn": "mup",
-    "transfer": "mup",
+    "mup": "mup",
 }
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(BOOK / "_ext"))
 import wlcourse  # noqa: E402
 
 from widthlimits import cheatsheet  # noqa: E402
-from widthlimits.parametrization import mean_field, mup, ntk, standard  # noqa: E402
+from widthlimits.mup import mean_field, mup, ntk, standard  # noqa: E402
 
 
 # ----------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from widthlimits.nn import MLP, coord_check
-from widthlimits.parametrization import ABC, mup, ntk
+from widthlimits.mup import MLP, coord_check
+from widthlimits.mup import ABC, mup, ntk
 from widthlimits.stats import loglog_slope, mean_se
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from widthlimits.parametrization import ABC, mean_field, mup, ntk, standard
+from widthlimits.mup import ABC, mean_field, mup, ntk, standard
 
 # (preset, L) -> (r, stable, nontrivial, feature learning, kernel regime), derived by hand from
 # r = min(a_{L+1}+b_{L+1}, 2a_{L+1}+c) + c - 1 + min_l (2 a_l + [l = 1]).
@@ -134,7 +134,7 @@ def test_plot_exponents_draws_the_powers_of_each_layer():
     muP (L = 2) these are the rows of the two tables in the module docstring."""
     import matplotlib.pyplot as plt
 
-    from widthlimits.parametrization import plot_exponents
+    from widthlimits.mup import plot_exponents
 
     presets = {"SP": standard(2), "NTK": ntk(2), "muP": mup(2)}
     expected = {
@@ -163,7 +163,7 @@ def test_plot_exponents_draws_the_powers_of_each_layer():
 )
 def test_plot_exponents_bad_input(params, quantity, err):
     """Unknown quantities, empty or mixed-depth inputs and non-ABC values are rejected."""
-    from widthlimits.parametrization import plot_exponents
+    from widthlimits.mup import plot_exponents
 
     with pytest.raises(err):
         plot_exponents(params, quantity)

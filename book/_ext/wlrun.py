@@ -21,6 +21,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
+from wlbook.digest import chapter_source
 
 IMPORT_RE = re.compile(r"^\s*(?:from|import)\s+(\w+)", re.M)
 # What a notebook imports beyond the package and the standard library, mapped to what pip
@@ -69,7 +70,7 @@ def add_run_box(app: Sphinx, doctree: nodes.document) -> None:
     from wlbook import is_chapter
 
     docname = app.env.docname
-    text = getattr(app.env, "wl_nbsource", {}).get(docname)
+    text = chapter_source(app.env, docname)
     if not text or not is_chapter(app, docname):
         return
     extra, others = requirements(text, Path(app.config.wl_package_dir).name)

@@ -24,8 +24,11 @@ from collections.abc import Sequence
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+
+from ._checks import check_array, check_choice, check_ints
 
 __all__ = [
     "COLORS",
@@ -37,6 +40,8 @@ __all__ = [
     "legend_overlaps_data",
     "loglog_with_fit",
     "density_histogram",
+    "per_width",
+    "parametrization_label",
 ]
 
 #: The widest figure, in inches: 660 px at 100 dpi fits the 672 px text column at 1280 px.
@@ -361,4 +366,108 @@ def density_histogram(
         ax.plot(xs, pdf(xs), color=COLORS[1], label=pdf_label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
+    return ax
+
+
+#: The book's names of the parametrizations, as figure labels.
+PARAMETRIZATION_LABELS: dict[str, str] = {"sp": "SP", "mup": "µP", "ntk": "NTK", "mf": "MF"}
+_PARAMETRIZATION_ALIASES = {"µp": "mup", "mean_field": "mf", "mean-field": "mf", "standard": "sp"}
+
+
+def parametrization_label(name: str) -> str:
+    """The book's label of a parametrization: ``"sp"`` -> SP, ``"mup"`` -> µP, ``"ntk"`` ->
+    NTK, ``"mf"`` -> MF (case-insensitive).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a name that is not a string, or an unknown one.
+
+    Examples
+    --------
+    >>> parametrization_label("muP"), parametrization_label("sp")
+    ('µP', 'SP')
+    """
+    key = check_choice("parametrization", name, PARAMETRIZATION_LABELS, _PARAMETRIZATION_ALIASES)
+    return PARAMETRIZATION_LABELS[key]
+
+
+def check_ax(ax, name: str = "ax"):
+    """Return ``ax`` if it is a matplotlib ``Axes``, else raise ``TypeError``."""
+    if not isinstance(ax, Axes):
+        raise TypeError(f"{name} must be a matplotlib Axes (from subplots()), got {type(ax).__name__}")
+    return ax
+
+
+def per_width(
+    ax,
+    widths,
+    x,
+    ys,
+    *,
+    yerr=None,
+    marker: str = "o-",
+    label: str | None = "n = {n}",
+    ms: float = 3,
+    **kw,
+):
+    """Draw one curve per width, each in its colour of the book's palette (:data:`COLORS`).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    widths : sequence of int
+        One width per curve, in the order of the rows of ``ys``.
+    x : array of shape ``(m,)`` or ``(len(widths), m)``
+        The abscissae, shared or per curve.
+    ys : array of shape ``(len(widths), m)``
+        The curves (NaN leaves a gap).
+    yerr : array like ``ys``, optional
+        Error bars.
+    marker : str
+        A matplotlib format string such as ``"o-"``.
+    label : str or None
+        A format string with ``{n}`` for the width, or None for no legend entries.
+    ms : float
+        Marker size.
+    **kw
+        Passed on to :meth:`~matplotlib.axes.Axes.plot` (or ``errorbar``).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> fig, ax = subplots()
+    >>> ax = per_width(ax, [16, 32], [1, 2, 3], [[1, 2, 3], [2, 3, 4]])
+    >>> [line.get_label() for line in ax.get_lines()], ax.get_lines()[1].get_color()
+    (['n = 16', 'n = 32'], '#D55E00')
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    check_ax(ax)
+    widths = check_ints("widths", widths, 1)
+    ys = check_array("ys", ys, ndim=2, finite=False)
+    x = check_array("x", x, ndim=(1, 2))
+    if ys.shape[0] != len(widths):
+        raise ValueError(f"ys must have one row per width ({len(widths)}), got shape {ys.shape}")
+    xs = np.broadcast_to(x, ys.shape) if x.shape in (ys.shape[1:], ys.shape) else None
+    if xs is None:
+        raise ValueError(f"x must have shape {ys.shape[1:]} or {ys.shape}, got {x.shape}")
+    if yerr is not None:
+        yerr = check_array("yerr", yerr, finite=False)
+        if yerr.shape != ys.shape:
+            raise ValueError(f"yerr must have the shape of ys {ys.shape}, got {yerr.shape}")
+    if not isinstance(marker, str):
+        raise TypeError(f"marker must be a format string such as 'o-', got {marker!r}")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a format string with {{n}} or None, got {label!r}")
+    for k, n in enumerate(widths):
+        color = COLORS[k % len(COLORS)]
+        text = None if label is None else label.format(n=n)
+        if yerr is None:
+            ax.plot(xs[k], ys[k], marker, ms=ms, color=color, label=text, **kw)
+        else:
+            ax.errorbar(xs[k], ys[k], yerr=yerr[k], fmt=marker, ms=ms, color=color, label=text,
+                        capsize=2, **kw)
     return ax

@@ -29,47 +29,23 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from .checks import (
-    GroupClaims,
-    _pass,
-    check_cell_sources,
-    claims_group,
-    depart_claims_group,
-    hide_check_cells,
-    visit_claims_group,
-)
-from .citation import bibtex_for, is_chapter, page_context
+from .checks import check_cell_sources
+from .citation import bibtex_for, is_chapter
 from .digest import (
     MYSTNB_RE,
     check_kernel_package,
     dependencies,
     digest,
-    inject_source_digest,
     kernel_package_path,
     module_files,
     package_dir_of,
-    put_package_first,
 )
-from .ledger import (
-    CLAIM_RE,
-    ClaimsLedgerDirective,
-    MutantsTableDirective,
-    all_claims,
-    claim_problems,
-    claims_ledger,
-    collect_claims,
-    fill_ledger,
-    ledger_always_outdated,
-    merge_claims,
-    purge_claims,
-    write_claims_json,
-)
-from .notebooks import CELL_RE, add_code_links, called_objects, write_notebooks
-from .watch import WatchDirective, seconds
+from .ledger import all_claims, claim_problems
+from .notebooks import CELL_RE, called_objects
+from .watch import seconds
 
 __all__ = [
     "CELL_RE",
-    "CLAIM_RE",
     "MYSTNB_RE",
     "all_claims",
     "bibtex_for",
@@ -88,39 +64,18 @@ __all__ = [
 ]
 
 
+#: The book's extensions, one per promise; ``wlbook`` in ``conf.py`` loads them all.
+EXTENSIONS = (
+    "wlbook.digest",
+    "wlbook.ledger",
+    "wlbook.checks",
+    "wlbook.watch",
+    "wlbook.notebooks",
+    "wlbook.citation",
+)
+
+
 def setup(app: Sphinx):
-    app.add_config_value("wl_package_dir", "src/widthlimits", "env")
-    app.add_config_value("wl_talk_url", "https://youtu.be/1aXOXHA7Jcw", "env")
-    app.add_config_value("wl_chapter_folders", [], "env")
-    app.add_config_value("wl_authors", ["The Width Limits authors"], "env")
-    app.add_config_value("wl_year", 2026, "env")
-    app.add_config_value("wl_mutants_results", "book/appendix/mutants.json", "env")
-    app.connect("config-inited", put_package_first)
-    app.connect("source-read", inject_source_digest)
-    app.connect("doctree-read", collect_claims)
-    app.connect("env-purge-doc", purge_claims)
-    app.connect("env-merge-info", merge_claims)
-    app.connect("env-get-outdated", ledger_always_outdated)
-    app.connect("doctree-resolved", fill_ledger)
-    app.connect("build-finished", write_claims_json)
-    app.connect("html-page-context", page_context, priority=100)
-    app.connect("doctree-read", add_code_links)
-    app.connect("build-finished", write_notebooks)
-    app.connect("doctree-read", hide_check_cells)
-    app.add_post_transform(GroupClaims)
-    app.add_node(claims_ledger)
-    app.add_node(
-        claims_group,
-        html=(visit_claims_group, depart_claims_group),
-        latex=(_pass, _pass),
-        text=(_pass, _pass),
-    )
-    app.add_directive("claims-ledger", ClaimsLedgerDirective)
-    app.add_directive("watch", WatchDirective)
-    app.add_directive("mutants-table", MutantsTableDirective)
-    return {
-        "version": "1.0",
-        "parallel_read_safe": False,
-        "parallel_write_safe": True,
-        "env_version": 1,
-    }
+    for name in EXTENSIONS:
+        app.setup_extension(name)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

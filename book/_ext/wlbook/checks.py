@@ -9,7 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from .ledger import CLAIM_RE
+from widthlimits.claims import is_claim_html, records_in
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def check_cell_sources(sources: list[str], shows: list[bool] | None = None) -> l
 
 
 def _is_claim_output(node: nodes.Node) -> bool:
-    return 'class="wl-claim"' in node.astext() and next(node.findall(nodes.image), None) is None
+    return is_claim_html(node.astext()) and next(node.findall(nodes.image), None) is None
 
 
 def _claim_only_bundle(node: nodes.Node) -> bool:
@@ -87,8 +87,7 @@ def _claim_only_bundle(node: nodes.Node) -> bool:
     if node.get("nb_element") != "mime_bundle":
         return False
     return any(
-        c.get("mime_type") == "text/html" and 'class="wl-claim"' in c.astext()
-        for c in node.children
+        c.get("mime_type") == "text/html" and is_claim_html(c.astext()) for c in node.children
     )
 
 
@@ -151,7 +150,7 @@ def _pass(self, node):
 
 
 def _count_claims(nodes_: list[nodes.Node]) -> int:
-    return sum(len(CLAIM_RE.findall(r.astext())) for n in nodes_ for r in n.findall(nodes.raw))
+    return sum(len(records_in(r.astext())) for n in nodes_ for r in n.findall(nodes.raw))
 
 
 class GroupClaims(SphinxPostTransform):
@@ -196,3 +195,16 @@ class GroupClaims(SphinxPostTransform):
             for child in run:
                 parent.remove(child)
                 group += child
+
+
+def setup(app: Sphinx):
+    """Check cells collapsed; runs of claim boxes grouped behind one summary line."""
+    app.connect("doctree-read", hide_check_cells)
+    app.add_post_transform(GroupClaims)
+    app.add_node(
+        claims_group,
+        html=(visit_claims_group, depart_claims_group),
+        latex=(_pass, _pass),
+        text=(_pass, _pass),
+    )
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

@@ -8,6 +8,8 @@ import re
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from .digest import chapter_source
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,7 +37,7 @@ def bibtex_for(app: Sphinx, docname: str, title: str) -> str:
 def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if doctree is None or not is_chapter(app, pagename):
         return
-    if pagename in getattr(app.env, "wl_nbsource", {}):
+    if chapter_source(app.env, pagename) is not None:
         context["ipynb_source"] = f"{pagename}.ipynb"
     cfg = app.config
     title = re.sub(r"<[^>]+>", "", context.get("title", ""))
@@ -59,3 +61,12 @@ def page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
         f'<div class="highlight"><pre id="wl-bibtex">{bib}</pre></div>'
         "</section>"
     )
+
+
+def setup(app: Sphinx):
+    """Citable chapters: ``citation_*`` meta tags and a "Cite this chapter" box."""
+    app.add_config_value("wl_chapter_folders", [], "env")
+    app.add_config_value("wl_authors", ["The Width Limits authors"], "env")
+    app.add_config_value("wl_year", 2026, "env")
+    app.connect("html-page-context", page_context, priority=100)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

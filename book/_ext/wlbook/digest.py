@@ -178,12 +178,44 @@ def inject_source_digest(app: Sphinx, docname: str, source: list[str]) -> None:
     for p in deps:
         app.env.note_dependency(str(p))
     names = ", ".join(p.relative_to(package_dir.parent).as_posix() for p in deps)
-    if not hasattr(app.env, "wl_nbsource"):
-        app.env.wl_nbsource = {}
     source[0] = (
         text.rstrip("\n")
         + "\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
         + f"# Execution-cache key: this chapter depends on {names}\n"
         + f"# whose sources have digest {digest(deps)}.\n```\n"
     )
-    app.env.wl_nbsource[docname] = source[0]
+    _sources(app.env)[docname] = source[0]
+
+
+def _sources(env) -> dict[str, str]:
+    if not hasattr(env, "wl_nbsource"):
+        env.wl_nbsource = {}
+    return env.wl_nbsource
+
+
+def chapter_source(env, docname: str) -> str | None:
+    """The MyST source of an executed chapter, with its digest cell, as the kernel ran it."""
+    return _sources(env).get(docname)
+
+
+def chapter_sources(env) -> dict[str, str]:
+    """Every executed chapter's source, by docname (a copy: this module owns the state)."""
+    return dict(_sources(env))
+
+
+def _purge(app, env, docname) -> None:
+    _sources(env).pop(docname, None)
+
+
+def _merge(app, env, docnames, other) -> None:
+    _sources(env).update({d: s for d, s in _sources(other).items() if d in docnames})
+
+
+def setup(app: Sphinx):
+    """The source digest: the tree's package first, and each chapter keyed on its modules."""
+    app.add_config_value("wl_package_dir", "src/widthlimits", "env")
+    app.connect("config-inited", put_package_first)
+    app.connect("source-read", inject_source_digest)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

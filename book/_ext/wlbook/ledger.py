@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
 from docutils import nodes
@@ -13,9 +11,10 @@ from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from widthlimits.claims import records_in
+
 logger = logging.getLogger(__name__)
 
-CLAIM_RE = re.compile(r'<div class="wl-claim" data-claim="([^"]*)"')
 LEDGER_DOC = "appendix/claims"
 
 
@@ -25,8 +24,7 @@ def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
         env.wl_claims = {}
     found = []
     for node in doctree.findall(nodes.raw):
-        for m in CLAIM_RE.finditer(node.astext()):
-            rec = json.loads(html.unescape(m.group(1)))
+        for rec in records_in(node.astext()):
             rec["doc"] = env.docname
             found.append(rec)
     if found:
@@ -37,7 +35,6 @@ def collect_claims(app: Sphinx, doctree: nodes.document) -> None:
 
 def purge_claims(app, env, docname):
     getattr(env, "wl_claims", {}).pop(docname, None)
-    getattr(env, "wl_nbsource", {}).pop(docname, None)
 
 
 def merge_claims(app, env, docnames, other):
@@ -282,3 +279,18 @@ def write_claims_json(app: Sphinx, exception) -> None:
         encoding="utf-8",
     )
     logger.info(f"wrote {len(claims)} claims to {out}")
+
+
+def setup(app: Sphinx):
+    """The claims ledger: records collected from doctrees, ``claims.json``, two directives."""
+    app.add_config_value("wl_mutants_results", "book/appendix/mutants.json", "env")
+    app.connect("doctree-read", collect_claims)
+    app.connect("env-purge-doc", purge_claims)
+    app.connect("env-merge-info", merge_claims)
+    app.connect("env-get-outdated", ledger_always_outdated)
+    app.connect("doctree-resolved", fill_ledger)
+    app.connect("build-finished", write_claims_json)
+    app.add_node(claims_ledger)
+    app.add_directive("claims-ledger", ClaimsLedgerDirective)
+    app.add_directive("mutants-table", MutantsTableDirective)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

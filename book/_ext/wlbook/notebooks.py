@@ -11,6 +11,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from .citation import is_chapter
+from .digest import chapter_source, chapter_sources
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def called_objects(code: str, package: str) -> list[str]:
 def add_code_links(app: Sphinx, doctree: nodes.document) -> None:
     from sphinx import addnodes
 
-    text = getattr(app.env, "wl_nbsource", {}).get(app.env.docname)
+    text = chapter_source(app.env, app.env.docname)
     if not text or not is_chapter(app, app.env.docname):
         return
     code = "\n".join(CELL_RE.findall(text))
@@ -91,7 +92,7 @@ def write_notebooks(app: Sphinx, exception) -> None:
     from myst_nb.core.read import read_myst_markdown_notebook
 
     cache = get_cache(app.env.mystnb_config.execution_cache_path)
-    for docname, text in sorted(getattr(app.env, "wl_nbsource", {}).items()):
+    for docname, text in sorted(chapter_sources(app.env).items()):
         if docname not in app.env.found_docs:
             continue
         nb = read_myst_markdown_notebook(text)
@@ -103,3 +104,10 @@ def write_notebooks(app: Sphinx, exception) -> None:
         out = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(out))
+
+
+def setup(app: Sphinx):
+    """Code links under each cell, and each chapter as a Jupyter notebook to download."""
+    app.connect("doctree-read", add_code_links)
+    app.connect("build-finished", write_notebooks)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

@@ -48,3 +48,10 @@ class WatchDirective(Directive):
         para += nodes.Text(".")
         box += para
         return [box]
+
+
+def setup(app):
+    """The ``watch`` directive: a chapter's moments in the talk."""
+    app.add_config_value("wl_talk_url", "https://youtu.be/1aXOXHA7Jcw", "env")
+    app.add_directive("watch", WatchDirective)
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

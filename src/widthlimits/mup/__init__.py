@@ -24,10 +24,10 @@ from .model import MLP, NONLINEARITIES, coord_check, coord_slopes, plot_coord_ch
 from .model import train_linear_mup  # noqa: F401
 
 # --- sweeps, their analysis and data (helper "mup-sweeps" edits this block) ---
+from .data import check_split, load_digits_split  # noqa: F401
 from .sweep import (  # noqa: F401
     BOOK_SETTINGS,
     book_sweep,
-    load_digits_split,
     lr_sweep,
     ntk_diagonal,
     optimal_lr,

@@ -22,12 +22,12 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .data import load_digits_split
 from .model import MLP, _positive_int
 
 __all__ = [
     "BOOK_SETTINGS",
     "book_sweep",
-    "load_digits_split",
     "lr_sweep",
     "ntk_diagonal",
     "optimal_lr",
@@ -112,54 +112,6 @@ def book_sweep(
             progress=progress,
         )
     return out
-
-
-def load_digits_split(test_fraction: float = 0.25, seed: int = 0, dtype=torch.float32):
-    """scikit-learn's digits, standardized with the training statistics, split into train and test.
-
-    Parameters
-    ----------
-    test_fraction : float
-        Fraction of the 1797 images held out, in (0, 1).
-    seed : int
-        Seed of the ``numpy.random.Generator`` that shuffles before splitting.
-    dtype : torch.dtype
-
-    Returns
-    -------
-    x_train, y_train, x_test, y_test : torch.Tensor
-        Inputs of shape ``(m, 64)`` (pixels standardized per feature, constant pixels left at
-        zero) and integer labels in ``0..9``.
-
-    Examples
-    --------
-    >>> x, y, xt, yt = load_digits_split()
-    >>> tuple(x.shape), tuple(xt.shape), int(y.max())
-    ((1348, 64), (449, 64), 9)
-    """
-    from sklearn.datasets import load_digits
-
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
-    data = load_digits()
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(data.target))
-    n_test = int(round(test_fraction * len(order)))
-    test, train = order[:n_test], order[n_test:]
-    x = data.data.astype(np.float64)
-    mean, std = x[train].mean(axis=0), x[train].std(axis=0)
-    std[std == 0] = 1.0
-    x = (x - mean) / std
-
-    def t(a, dt):
-        return torch.as_tensor(np.ascontiguousarray(a), dtype=dt)
-
-    return (
-        t(x[train], dtype),
-        t(data.target[train], torch.long),
-        t(x[test], dtype),
-        t(data.target[test], torch.long),
-    )
 
 
 def _check_list(name, xs, kind):
