@@ -1,4 +1,4 @@
-r"""abc-parametrizations of an MLP: scalings with width, their exponent ``r``, and the presets.
+r"""abc-parametrizations of an MLP: the exponents :math:`(a, b, c)`, their symmetry and ``r``.
 
 An MLP with :math:`L` hidden layers of width :math:`n` has :math:`L + 1` weight matrices
 :math:`W^1 \in \mathbb{R}^{n \times d}`, :math:`W^2, \dots, W^L \in \mathbb{R}^{n \times n}` and the
@@ -62,45 +62,23 @@ update, whichever is larger. At the first step only the initial size enters, and
 :math:`x^l` sees only the terms :math:`l' \le l` of the minimum: for SP with an order-one learning
 rate (:math:`L \ge 2`, :math:`r = -1`) the first step moves :math:`x^1` by :math:`n^{-1/2}` and
 :math:`x^L` by :math:`n^{1/2}`.
+
+The named parametrizations (SP, NTK, mean field, µP) and the classification of abc-space are in
+:mod:`widthlimits.mup.presets`; the figures of exponents and phase grids in
+:mod:`widthlimits.mup.abc_plots`.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = [
-    "ABC",
-    "CLASSES",
-    "EXPONENTS",
-    "classify",
-    "mean_field",
-    "mup",
-    "ntk",
-    "phase_grid",
-    "plot_exponents",
-    "plot_phase_grid",
-    "standard",
-]
+from .._checks import check_real, check_reals
+
+__all__ = ["ABC", "check_abc"]
 
 _EPS = 1e-12
-
-
-def _as_float_tuple(name: str, xs) -> tuple[float, ...]:
-    if isinstance(xs, str) or not isinstance(xs, Sequence):
-        raise TypeError(f"{name} must be a sequence of numbers, got {type(xs).__name__}")
-    out = []
-    for x in xs:
-        if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise TypeError(f"{name} must contain real numbers, got {x!r}")
-        x = float(x)
-        if not math.isfinite(x):
-            raise ValueError(f"{name} must contain finite numbers, got {x}")
-        out.append(x)
-    return tuple(out)
 
 
 def _fmt(x: float) -> str:
@@ -119,16 +97,17 @@ class ABC:
     ----------
     a, b : sequence of float
         The exponents of the multipliers and of the initialization, one per weight matrix
-        (length ``L + 1`` with ``L >= 1``).
+        (length ``L + 1`` with ``L >= 1``): lists, tuples or 1-D numpy arrays.
     c : float
-        The exponent of the learning rate.
+        The exponent of the learning rate (a Python or numpy real).
 
     Raises
     ------
     ValueError
-        If ``a`` and ``b`` have different lengths, if ``L < 1``, or if a value is not finite.
+        If ``a`` and ``b`` are empty or of different lengths, if ``L < 1``, or if a value is
+        NaN or infinite.
     TypeError
-        If an entry is not a real number.
+        If ``a`` or ``b`` is not a sequence, or an entry or ``c`` is not a real number.
 
     Examples
     --------
@@ -137,6 +116,9 @@ class ABC:
     (2, 0.0, True, True)
     >>> p.equivalent(ABC([0.0, 0.5, 1.0], [0.0, 0.0, 0.0], -1.0))
     True
+    >>> import numpy as np
+    >>> ABC(np.array([-0.5, 0.5]), np.full(2, 0.5), np.float64(0))
+    ABC(a=[-1/2, 1/2], b=[1/2, 1/2], c=0)
 
     References
     ----------
@@ -149,11 +131,9 @@ class ABC:
     c: float
 
     def __init__(self, a, b, c):
-        a = _as_float_tuple("a", a)
-        b = _as_float_tuple("b", b)
-        (c,) = _as_float_tuple("c", [c]) if isinstance(c, numbers.Real) else (None,)
-        if c is None:
-            raise TypeError("c must be a single real number (the learning-rate exponent)")
+        a = tuple(check_reals("a", a))
+        b = tuple(check_reals("b", b))
+        c = check_real("c", c)
         if len(a) != len(b):
             raise ValueError(
                 f"a and b need one entry per weight matrix, so the same length; got {len(a)} "
@@ -178,6 +158,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup
         >>> mup(3).L
         3
         """
@@ -198,6 +179,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup, ntk, standard
         >>> standard(2).r, standard(2, lr_exponent=1).r, ntk(2).r, mup(2).r
         (-1.0, 0.5, 0.5, 0.0)
         """
@@ -216,6 +198,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import standard
         >>> standard(2).is_stable, standard(2, lr_exponent=1).is_stable
         (False, True)
         """
@@ -236,6 +219,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup
         >>> mup(2).is_nontrivial, ABC([0, 0.5, 1.0], [0, 0, 0], 0).is_nontrivial
         (True, False)
         """
@@ -253,6 +237,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup, ntk
         >>> mup(2).is_feature_learning, ntk(2).is_feature_learning
         (True, False)
         """
@@ -267,6 +252,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup, ntk
         >>> ntk(2).is_kernel_regime, mup(2).is_kernel_regime
         (True, False)
         """
@@ -292,13 +278,13 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup, ntk
         >>> mup(2).equivalent(mup(2).shifted(0.5))
         True
         >>> mup(2).equivalent(ntk(2))
         False
         """
-        if not isinstance(other, ABC):
-            raise TypeError(f"equivalent() needs an ABC, got {type(other).__name__}")
+        check_abc("other", other)
         if other.L != self.L:
             return False
         t = other.a[0] - self.a[0]
@@ -313,11 +299,24 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup
         >>> mup(1).shifted(0.5)
         ABC(a=[0, 1], b=[0, 0], c=-1)
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``t`` is not a finite real number, or so large that a shifted exponent is not
+            a finite float.
         """
-        t = _as_float_tuple("t", [t])[0]
-        return ABC([x + t for x in self.a], [x - t for x in self.b], self.c - 2 * t)
+        t = check_real("t", t)
+        a, b = [x + t for x in self.a], [x - t for x in self.b]
+        c = self.c - 2 * t
+        if not all(math.isfinite(v) for v in (*a, *b, c)):
+            raise ValueError(
+                f"t must be small enough that the shifted exponents are finite, got {t}"
+            )
+        return ABC(a, b, c)
 
     def absorbed(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
         r"""The "a absorbed into c" form: per-layer init exponents and SGD learning-rate exponents.
@@ -328,6 +327,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup
         >>> mup(2).absorbed()
         ((0.0, 0.5, 1.0), (-1.0, 0.0, 1.0))
         """
@@ -353,6 +353,7 @@ class ABC:
 
         Examples
         --------
+        >>> from widthlimits.mup import mup, standard
         >>> mup(2).adam_lr_exponents()
         (0.0, 1.0, 1.0)
         >>> standard(2).adam_lr_exponents()
@@ -363,314 +364,19 @@ class ABC:
         return tuple(2 * a[l] + c + (g if l < L else 0.0) for l in range(L + 1))
 
 
-def _check_L(L) -> int:
-    if isinstance(L, bool) or not isinstance(L, numbers.Integral):
-        raise TypeError(f"L (the number of hidden layers) must be an integer, got {L!r}")
-    if L < 1:
-        raise ValueError(f"L (the number of hidden layers) must be at least 1, got {L}")
-    return int(L)
-
-
-def standard(L: int, lr_exponent: float = 0.0) -> ABC:
-    r"""The standard parametrization: :math:`a = 0`, :math:`b = (0, 1/2, \dots)`, one learning rate.
-
-    These are the exponents of every fan-in initialization: PyTorch's ``nn.Linear`` default
-    (uniform, variance :math:`1/(3\,\text{fan-in})`, nonzero uniform biases) and He's normal
-    initialization (variance :math:`2/\text{fan-in}`) alike; the constants are not part of an
-    abc-parametrization.
-
-    Parameters
-    ----------
-    L : int
-        Number of hidden layers, at least 1.
-    lr_exponent : float
-        ``c``: 0 for a learning rate of order 1 (unstable: :math:`r = -1` for :math:`L \ge 2`,
-        :math:`r = 0` for :math:`L = 1`), 1 for a learning rate of order :math:`1/n` (the kernel
-        regime: :math:`r = 1/2` for :math:`L \ge 2`, :math:`r = 3/2` for :math:`L = 1`).
+def check_abc(name: str, p) -> ABC:
+    """Return ``p``, or raise ``TypeError`` unless it is an :class:`ABC`.
 
     Examples
     --------
-    >>> standard(1).r, standard(1, lr_exponent=1).r
-    (0.0, 1.5)
-    """
-    L = _check_L(L)
-    return ABC([0.0] * (L + 1), [0.0] + [0.5] * L, lr_exponent)
-
-
-def ntk(L: int) -> ABC:
-    r"""The NTK parametrization: :math:`a = (0, 1/2, \dots, 1/2)`, :math:`b = 0`, :math:`c = 0`.
-
-    Examples
-    --------
-    >>> ntk(2), ntk(2).r
-    (ABC(a=[0, 1/2, 1/2], b=[0, 0, 0], c=0), 0.5)
-    """
-    L = _check_L(L)
-    return ABC([0.0] + [0.5] * L, [0.0] * (L + 1), 0.0)
-
-
-def mean_field(L: int = 1) -> ABC:
-    r"""The mean-field parametrization of a one-hidden-layer net: :math:`a = (0, 1)`, :math:`b = 0`,
-    :math:`c = -1`.
-
-    Raises
-    ------
-    ValueError
-        If ``L != 1``: mean field is defined here for one hidden layer only.
-
-    Examples
-    --------
-    >>> mean_field().r, mean_field().is_feature_learning
-    (0.0, True)
-    """
-    L = _check_L(L)
-    if L != 1:
-        raise ValueError(f"the mean-field parametrization is defined for L = 1 only, got L = {L}")
-    return ABC([0.0, 1.0], [0.0, 0.0], -1.0)
-
-
-def mup(L: int) -> ABC:
-    r"""The maximal-update parametrization µP for SGD: :math:`a = (-1/2, 0, \dots, 0, 1/2)`,
-    :math:`b = 1/2`, :math:`c = 0` (TP4, Section 5, up to the symmetry).
-
-    Examples
-    --------
-    >>> mup(2), mup(2).r
-    (ABC(a=[-1/2, 0, 1/2], b=[1/2, 1/2, 1/2], c=0), 0.0)
-    """
-    L = _check_L(L)
-    return ABC([-0.5] + [0.0] * (L - 1) + [0.5], [0.5] * (L + 1), 0.0)
-
-
-#: The classes of :func:`classify`, in the order of their codes 0, 1, 2, 3.
-CLASSES: tuple[str, ...] = ("unstable", "stable, trivial", "kernel regime", "feature learning")
-
-
-def classify(p: ABC) -> int:
-    """The class of a parametrization, as a code into :data:`CLASSES`.
-
-    0: unstable; 1: stable but trivial (the output does not move in the limit); 2: stable,
-    nontrivial, kernel regime (:math:`r > 0`); 3: stable, nontrivial, feature learning
-    (:math:`r = 0`).
-
-    Examples
-    --------
-    >>> [CLASSES[classify(q)] for q in (standard(2), ntk(2), mup(2))]
-    ['unstable', 'kernel regime', 'feature learning']
+    >>> check_abc("p", "mup")
+    Traceback (most recent call last):
+    ...
+    TypeError: p must be an ABC (such as mup.mup(2)), got str 'mup'
     """
     if not isinstance(p, ABC):
-        raise TypeError(f"classify needs an ABC, got {type(p).__name__}")
-    if not p.is_stable:
-        return 0
-    if not p.is_nontrivial:
-        return 1
-    return 3 if p.is_feature_learning else 2
-
-
-def phase_grid(make, xs, ys):
-    """Classify the parametrizations ``make(x, y)`` over a grid: a 2-D slice of abc-space.
-
-    Parameters
-    ----------
-    make : callable
-        ``make(x, y)`` returns an :class:`ABC`.
-    xs, ys : sequence of float
-        The grid's coordinates.
-
-    Returns
-    -------
-    codes, r : numpy.ndarray
-        Arrays of shape ``(len(ys), len(xs))``: the :func:`classify` code and ``r`` of each point.
-
-    Examples
-    --------
-    >>> codes, r = phase_grid(lambda a, c: ABC([0, a], [0, 0], c), [0.5, 1.0], [-1.0, 0.0])
-    >>> codes.tolist()
-    [[0, 3], [2, 1]]
-    """
-    import numpy as np
-
-    xs, ys = list(xs), list(ys)
-    if not xs or not ys:
-        raise ValueError("phase_grid needs non-empty xs and ys")
-    codes = np.zeros((len(ys), len(xs)), dtype=int)
-    r = np.zeros((len(ys), len(xs)))
-    for i, y in enumerate(ys):
-        for j, x in enumerate(xs):
-            p = make(x, y)
-            if not isinstance(p, ABC):
-                raise TypeError(f"make must return an ABC, got {type(p).__name__}")
-            codes[i, j], r[i, j] = classify(p), p.r
-    return codes, r
-
-
-#: The quantities that :func:`plot_exponents` can draw, each the power of :math:`n` in one
-#: scaling of every layer:
-#:
-#: - ``"a"``: the multiplier :math:`n^{-a_l}`;
-#: - ``"b"``: the initial standard deviation of the trained :math:`w^l`, :math:`n^{-b_l}`;
-#: - ``"init"``: the initial standard deviation of :math:`W^l`, :math:`n^{-(a_l+b_l)}`;
-#: - ``"lr"``: the SGD learning rate of :math:`W^l`, :math:`n^{-(2a_l+c)}`.
-#:
-#: Each value is the title of that panel, in matplotlib's mathtext.
-#:
-#: :meta hide-value:
-EXPONENTS: dict[str, str] = {
-    "a": "multiplier $n^{-a_l}$",
-    "b": "init. std of $w^l$, $n^{-b_l}$",
-    "init": "init. std of $W^l$, $n^{-(a_l+b_l)}$",
-    "lr": "SGD learning rate of $W^l$, $n^{-(2a_l+c)}$",
-}
-
-
-def _powers(p: ABC, quantity: str) -> tuple[float, ...]:
-    init, lr = p.absorbed()
-    values = {"a": p.a, "b": p.b, "init": init, "lr": lr}[quantity]
-    return tuple(-x for x in values)
-
-
-def plot_exponents(params, quantity, *, ax=None):
-    r"""Draw, layer by layer, the power of :math:`n` in one scaling of several parametrizations.
-
-    For each layer :math:`l = 1, \dots, L + 1` and each parametrization, a stem of height
-    :math:`p` is drawn where the quantity scales like :math:`n^{p}`:
-
-    - ``"a"``: the multiplier :math:`n^{-a_l}` (Tensor Programs IV's table), :math:`p = -a_l`;
-    - ``"b"``: the initial standard deviation of the trained :math:`w^l`, :math:`p = -b_l`;
-    - ``"init"``: the initial standard deviation of :math:`W^l = n^{-a_l} w^l`, which is that of
-      the trained weight in the "a absorbed into c" table, :math:`p = -(a_l + b_l)`;
-    - ``"lr"``: the effective SGD learning rate of :math:`W^l`, which is the per-layer learning
-      rate of the absorbed table, :math:`p = -(2 a_l + c)`.
-
-    The last two are invariant under the symmetry :math:`(a, b, c) \mapsto (a + \theta,
-    b - \theta, c - 2\theta)`; the first two are not.
-
-    Parameters
-    ----------
-    params : dict of str to ABC
-        ``{label: parametrization}``, all with the same number ``L`` of hidden layers.
-    quantity : {"a", "b", "init", "lr"}
-        Which power to draw (keys of :data:`EXPONENTS`).
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure if omitted.
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Raises
-    ------
-    ValueError
-        If ``quantity`` is unknown, ``params`` is empty, or the parametrizations have different
-        depths.
-    TypeError
-        If ``params`` is not a dict of :class:`ABC`.
-
-    Examples
-    --------
-    >>> ax = plot_exponents({"µP": mup(2), "NTK": ntk(2)}, "lr")
-    >>> [round(float(y), 2) for y in ax.lines[0].get_ydata()]
-    [1.0, 0.0, -1.0]
-    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
-
-    References
-    ----------
-    G. Yang and E. J. Hu, *Tensor Programs IV*, ICML 2021, Section 3; G. Yang et al., *Tensor
-    Programs V*, 2021, Table 3.
-    """
-    import numpy as np
-
-    from .. import plotting
-
-    if quantity not in EXPONENTS:
-        raise ValueError(f"quantity must be one of {sorted(EXPONENTS)}, got {quantity!r}")
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of label -> ABC, got {type(params).__name__}")
-    if not params:
-        raise ValueError("params must contain at least one parametrization")
-    for p in params.values():
-        if not isinstance(p, ABC):
-            raise TypeError(f"params must map labels to ABC, got {type(p).__name__}")
-    depths = {p.L for p in params.values()}
-    if len(depths) != 1:
-        raise ValueError(f"all parametrizations need the same L, got {sorted(depths)}")
-    (L,) = depths
-    if ax is None:
-        _, ax = plotting.subplots()
-    layers = np.arange(L + 1)
-    powers = {label: np.array(_powers(p, quantity)) for label, p in params.items()}
-    top = max(1.0, max(float(np.abs(y).max()) for y in powers.values())) + 0.35
-    k = len(params)
-    width = 0.7 / k
-    markers = "osD^vP"
-    for j, (label, y) in enumerate(powers.items()):
-        x = layers + (j - (k - 1) / 2) * width
-        color = plotting.COLORS[j % len(plotting.COLORS)]
-        ax.vlines(x, 0, y, color=color, lw=2.5)
-        ax.plot(x, y, ls="none", marker=markers[j % len(markers)], color=color, label=label)
-    ax.axhline(0, color="black", lw=0.8)
-    names = ["input\n$W^1$"] + [f"hidden\n$W^{{{l}}}$" for l in range(2, L + 1)]
-    ax.set_xticks(layers, names + ["readout\n$W^{L+1}$"])
-    ax.set_xlabel("layer")
-    ax.set_ylabel("power of $n$")
-    ax.set_title(EXPONENTS[quantity], fontsize=10)
-    ax.set_ylim(-top, top)
-    return ax
-
-
-def plot_phase_grid(codes, xs, ys, *, named=None, ax=None, xlabel="", ylabel=""):
-    """Draw a :func:`phase_grid`: the stable region shaded, nontrivial points marked, named points.
-
-    Parameters
-    ----------
-    codes : numpy.ndarray
-        From :func:`phase_grid`.
-    xs, ys : sequence of float
-    named : dict, optional
-        ``{label: (x, y)}`` points to annotate.
-    ax : matplotlib Axes, optional
-    xlabel, ylabel : str
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Examples
-    --------
-    >>> codes, _ = phase_grid(lambda a, c: ABC([0, a], [0, 0], c), [0.5, 1.0], [-1.0, 0.0])
-    >>> ax = plot_phase_grid(codes, [0.5, 1.0], [-1.0, 0.0], named={"MF": (1.0, -1.0)})
-    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
-    """
-    import numpy as np
-    from matplotlib.colors import ListedColormap
-
-    from .. import plotting
-
-    codes = np.asarray(codes)
-    if codes.shape != (len(ys), len(xs)):
-        raise ValueError(f"codes must have shape ({len(ys)}, {len(xs)}), got {codes.shape}")
-    if ax is None:
-        _, ax = plotting.subplots()
-    stable = (codes >= 1).astype(float)
-    ax.pcolormesh(
-        xs,
-        ys,
-        stable,
-        shading="nearest",
-        cmap=ListedColormap(["#f2f2f2", "#cfe3f3"]),
-        vmin=0,
-        vmax=1,
-    )
-    xx, yy = np.meshgrid(xs, ys)
-    for code, color, marker, label in (
-        (2, plotting.COLORS[0], "s", "kernel regime"),
-        (3, plotting.COLORS[1], "D", "feature learning"),
-    ):
-        mask = codes == code
-        ax.scatter(xx[mask], yy[mask], s=14, color=color, marker=marker, label=label, zorder=3)
-    for label, (x, y) in (named or {}).items():
-        ax.plot(x, y, "o", ms=9, mfc="none", mec="black", zorder=4)
-        ax.annotate(label, (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    return ax
+        text = repr(p) if len(repr(p)) <= 60 else repr(p)[:57] + "..."
+        raise TypeError(
+            f"{name} must be an ABC (such as mup.mup(2)), got {type(p).__name__} {text}"
+        )
+    return p
