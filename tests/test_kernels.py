@@ -1,4 +1,5 @@
-"""Tests of widthlimits.kernels: hand-computed values, a naive reference, Monte Carlo, bad input.
+"""Tests of the limit kernels (widthlimits.kernels.recursion, duals, quadrature, regression):
+hand-computed values, a naive reference, Monte Carlo, bad input.
 
 Tolerances: closed forms are compared at 1e-12 (a few hundred float64 roundings); quadrature at
 1e-8 (its documented accuracy is about 1e-9); Monte Carlo at 5 standard errors of the sample
@@ -17,7 +18,7 @@ from scipy.integrate import quad
 from scipy.special import erf
 
 from widthlimits import kernels
-from widthlimits.kernels import kernel_regression, nngp, nngp_ntk, ntk
+from widthlimits.kernels import kernel_regression, nngp, nngp_ntk, ntk, recursion
 
 
 def reference(X, depth, w, b, phi="relu"):
@@ -88,7 +89,7 @@ def test_matches_naive_reference_across_tiles(phi, b):
 def test_tile_size_does_not_change_the_result(monkeypatch):
     X = np.random.default_rng(4).standard_normal((100, 3))
     K, T = nngp_ntk(X, 4, bias_std=0.2)
-    monkeypatch.setattr(kernels, "_TILE", 17)
+    monkeypatch.setattr(recursion, "_TILE", 17)
     K2, T2 = nngp_ntk(X, 4, bias_std=0.2)
     assert np.allclose(K, K2, rtol=0, atol=1e-13) and np.allclose(T, T2, rtol=0, atol=1e-13)
 
@@ -199,17 +200,25 @@ def test_zero_rows_give_no_nan():
         ({"X": np.ones((2, 2, 2))}, ValueError, "2-D"),
         ({"X": np.array([[1.0, np.nan]])}, ValueError, "NaN"),
         ({"X": np.array([[1.0, np.inf]])}, ValueError, "NaN or infinite"),
-        ({"X": np.ones((0, 3))}, ValueError, "at least one row"),
+        ({"X": np.ones((0, 3))}, ValueError, "at least 1"),
+        ({"X": np.ones((3, 0))}, ValueError, "at least 1"),
+        ({"X": [[1.0, 2.0], [3.0]]}, TypeError, "ragged"),
+        ({"X": np.ones((2, 2)) * 1j}, TypeError, "complex"),
+        ({"X": None}, TypeError, "real numbers"),
         ({"X": [["a", "b"]]}, TypeError, "real numbers"),
-        ({"depth": 0}, ValueError, "at least 1"),
+        ({"depth": 0}, ValueError, "between 1 and"),
+        ({"depth": 10**7}, ValueError, "between 1 and 10000"),
+        ({"depth": float("inf")}, TypeError, "integer"),
         ({"depth": 2.0}, TypeError, "integer"),
         ({"depth": True}, TypeError, "integer"),
         ({"weight_std": -1.0}, ValueError, ">= 0"),
         ({"bias_std": -0.1}, ValueError, ">= 0"),
         ({"bias_std": float("nan")}, ValueError, "finite"),
         ({"weight_std": "2"}, TypeError, "real number"),
-        ({"nonlinearity": "swish-ish"}, ValueError, "unknown nonlinearity"),
-        ({"nonlinearity": 3}, TypeError, "name"),
+        ({"nonlinearity": "swish-ish"}, ValueError, "must be one of"),
+        ({"nonlinearity": 3}, TypeError, "must be one of"),
+        ({"nonlinearity": None}, TypeError, "must be one of"),
+        ({"weight_std": float("inf")}, ValueError, "finite"),
         ({"nonlinearity": lambda x: float(x)}, TypeError, "vectorized|accept a numpy array"),
         ({"nonlinearity": lambda x: x.sum()}, ValueError, "vectorized"),
         ({"nonlinearity": np.log}, ValueError, "NaN"),
@@ -245,3 +254,47 @@ def test_kernel_regression_interpolates_and_checks_input():
         kernel_regression(K, K, y, ridge=-1.0)
     with pytest.raises(ValueError, match="singular"):
         kernel_regression(np.ones((2, 2)), np.ones((1, 2)), [1.0, 2.0])
+
+
+def test_nonlinearity_names_are_case_insensitive_and_shared_with_the_model():
+    from widthlimits import nonlinearities
+
+    X = np.random.default_rng(6).standard_normal((4, 3))
+    assert kernels.NONLINEARITIES == nonlinearities.NAMES
+    assert np.array_equal(nngp(X, 2, "ReLU"), nngp(X, 2, "relu"))
+    assert np.array_equal(nngp(X, 2, " Linear"), nngp(X, 2, "identity"))
+    for name in ("sigmoid", "silu", "softplus", "sin", "cos", "gelu"):
+        phi, _ = nonlinearities.numpy_pair(name)
+        K, T = nngp_ntk(X, 2, name.upper(), 1.2, 0.1)
+        Kc, Tc = nngp_ntk(X, 2, phi, 1.2, 0.1)  # the same phi with a finite-difference phi'
+        assert np.abs(K - Kc).max() < 1e-9 and np.abs(T - Tc).max() < 1e-8, name
+
+
+def test_the_quadrature_refuses_a_grid_that_grows_with_the_input_scale():
+    # nngp(X * 1e6, "tanh") used to build a grid of 5e7 nodes per axis and hang
+    X = np.random.default_rng(7).standard_normal((3, 4))
+    with pytest.raises(ValueError, match="nodes per axis"):
+        nngp(X * 1e6, 2, "tanh")
+    with pytest.raises(ValueError, match="evaluations"):
+        nngp(np.random.default_rng(8).standard_normal((3000, 2)), 3, "tanh")
+    assert np.isfinite(nngp(X * 1e6, 2, "erf")).all()  # the closed form has no grid
+
+
+def test_sizes_that_do_not_fit_are_refused_before_allocation():
+    with pytest.raises(ValueError, match="GB of memory"):
+        nngp(np.ones((10**6, 1)), 1)
+
+
+def test_kernel_regression_refuses_kernels_it_would_have_to_repair():
+    K = np.array([[2.0, 1.0], [1.0, 2.0]])
+    with pytest.raises(ValueError, match="symmetric"):
+        kernel_regression(K + np.array([[0.0, 0.1], [0.0, 0.0]]), K, [1.0, 0.0])
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        kernel_regression(np.array([[1.0, 2.0], [2.0, 1.0]]), K, [1.0, 0.0])
+    with pytest.raises(ValueError, match="finite"):
+        kernel_regression(K, K, [1.0, 0.0], ridge=float("inf"))
+    with pytest.raises(TypeError, match="ridge"):
+        kernel_regression(K, K, [1.0, 0.0], ridge="1")
+    # numpy scalars and arrays are numbers and sequences like any other
+    assert np.allclose(kernel_regression(K, K, np.array([1.0, 0.0]), ridge=np.float32(0.0)),
+                       [1.0, 0.0])  # fmt: skip

@@ -184,7 +184,10 @@ def check_array(
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be an array of real numbers, got {_received(x)}")
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
-        x = x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        if str(x.dtype) in ("torch.bfloat16", "torch.float16"):  # numpy has no bfloat16
+            x = x.double()
+        x = x.numpy()
     raw = x
     try:
         arr = np.asarray(x)

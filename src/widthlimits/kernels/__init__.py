@@ -1,18 +1,31 @@
-"""Part V(a): the NNGP and NTK kernels of infinitely wide networks, kernel regression, and the
+r"""Part V(a): the NNGP and NTK kernels of infinitely wide networks, kernel predictions, and the
 empirical kernels of finite torch networks.
 
-``from widthlimits import kernels`` gives every public name: ``kernels.nngp_ntk``,
-``kernels.nngp``, ``kernels.ntk``, ``kernels.kernel_regression``, ``kernels.empirical_ntk``, ...
+Everything below is importable from ``widthlimits.kernels`` directly (``from widthlimits import
+kernels; kernels.nngp_ntk(X, depth)``); the code lives in six modules, one concept each:
+
+* :mod:`widthlimits.kernels.recursion` -- :func:`~widthlimits.kernels.recursion.nngp_ntk`,
+  :func:`~widthlimits.kernels.recursion.nngp` and :func:`~widthlimits.kernels.recursion.ntk`, the
+  layer recursion of the limit kernels in neural-tangents' conventions (input kernel
+  :math:`\sigma_w^2 X X^\top / d + \sigma_b^2`, NTK parameterization), carried tile by tile;
+* :mod:`widthlimits.kernels.duals` -- the dual activations of relu, erf and the identity in
+  closed form, and the choice between closed form and quadrature;
+* :mod:`widthlimits.kernels.quadrature` -- the two-dimensional Gaussian quadrature for every
+  other nonlinearity (the names of :mod:`widthlimits.nonlinearities`, or a vectorized callable),
+  with its limits on grid size and work;
+* :mod:`widthlimits.kernels.regression` -- kernel (ridge) regression and the gradient-descent
+  prediction of the linearized network;
+* :mod:`widthlimits.kernels.empirical` -- the outputs, readout kernel and empirical NTK of finite
+  torch networks (:class:`widthlimits.mup.model.MLP`);
+* :mod:`widthlimits.kernels.training` -- full-batch gradient descent and feature movement.
+
+Every public function checks all of its input first, through :mod:`widthlimits._checks`, and
+answers bad input with a ``ValueError`` or ``TypeError`` that names the argument.
 """
 
-# ruff: noqa: I001 - the imports are grouped by concept, one block per helper module group
-
-from .empirical import (  # noqa: F401
-    feature_movement,
-    ntk_gd_prediction,
-    readout_kernel,
-    sample_outputs,
-    train_gd,
-)
-from .empirical import empirical_ntk  # noqa: F401
-from .recursion import NONLINEARITIES, kernel_regression, nngp, nngp_ntk, ntk  # noqa: F401
+from .duals import dual_of  # noqa: F401
+from .empirical import empirical_ntk, readout_kernel, sample_outputs  # noqa: F401
+from .quadrature import MAX_EVALUATIONS, MAX_NODES  # noqa: F401
+from .recursion import MAX_DEPTH, NONLINEARITIES, nngp, nngp_ntk, ntk  # noqa: F401
+from .regression import kernel_regression, ntk_gd_prediction  # noqa: F401
+from .training import feature_movement, train_gd  # noqa: F401

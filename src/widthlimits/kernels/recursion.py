@@ -26,288 +26,68 @@ These are exactly the conventions of neural-tangents' ``stax.serial(Dense(n, W_s
 :cite:p:`novak2020nt`, so results can be compared entry by entry.
 
 Closed forms are used for ``"relu"`` (the arc-cosine kernel of :cite:t:`cho2009arccos`),
-``"erf"`` (:cite:t:`williams1997`) and ``"identity"``. Every other named nonlinearity, and any
-vectorized callable, goes through two-dimensional quadrature under the Gaussian weight.
+``"erf"`` (:cite:t:`williams1997`) and ``"identity"`` (:mod:`widthlimits.kernels.duals`). Every
+other named nonlinearity, and any vectorized callable, goes through two-dimensional quadrature
+under the Gaussian weight (:mod:`widthlimits.kernels.quadrature`).
 
 How the computation is organised (and why it is fast): given the diagonal :math:`K^l(x, x)`,
 which follows its own scalar recursion, the recursion for each off-diagonal entry is purely
 elementwise. So the diagonal is computed first, and then the upper triangle of the ``N x N``
 matrices is cut into cache-sized tiles, each tile is carried through *all* layers while it sits in
 cache, with fused in-place ufunc passes into preallocated buffers, and is mirrored into the lower
-triangle. Memory is the two ``N x N`` outputs plus a few tile buffers.
+triangle. Memory is the two ``N x N`` outputs, five length-``N`` vectors per layer and a few
+tile buffers; it is checked before anything is allocated, and the depth is at most
+:data:`MAX_DEPTH` (the kernels reach their fixed point long before: relu's correlation is within
+``1e-6`` of 1 after about 7000 layers, and each layer costs a pass over the matrices).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import erf as _erf
 
-__all__ = ["NONLINEARITIES", "nngp", "ntk", "nngp_ntk", "kernel_regression"]
+from .._checks import check_array, check_int, check_memory, check_real
+from ..nonlinearities import NAMES
+from .duals import dual_of
+from .quadrature import Quadrature
 
+__all__ = ["NONLINEARITIES", "MAX_DEPTH", "nngp", "ntk", "nngp_ntk"]
+
+#: Every nonlinearity name that :func:`nngp` and :func:`ntk` accept (case-insensitive; ``"linear"``
+#: is an alias of ``"identity"``): those of :mod:`widthlimits.nonlinearities`.
+NONLINEARITIES: tuple[str, ...] = NAMES
+#: The most hidden layers :func:`nngp_ntk` computes.
+MAX_DEPTH = 10_000
 _TILE = 192
-_INV_SQRT2 = 1.0 / math.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def _gelu(x):
-    return x * 0.5 * (1.0 + _erf(x * _INV_SQRT2))
-
-
-def _gelu_prime(x):
-    return 0.5 * (1.0 + _erf(x * _INV_SQRT2)) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
-
-
-#: Named nonlinearities handled by quadrature, with their exact derivatives.
-_QUADRATURE: dict[str, tuple[Callable, Callable]] = {
-    "tanh": (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2),
-    "gelu": (_gelu, _gelu_prime),
-    "sin": (np.sin, np.cos),
-    "cos": (np.cos, lambda x: -np.sin(x)),
-    "sigmoid": (_sigmoid, lambda x: _sigmoid(x) * (1.0 - _sigmoid(x))),
-    "softplus": (lambda x: np.logaddexp(0.0, x), _sigmoid),
-    "silu": (lambda x: x * _sigmoid(x), lambda x: _sigmoid(x) * (1.0 + x * (1.0 - _sigmoid(x)))),
-}
-
-#: Every nonlinearity name that :func:`nngp` and :func:`ntk` accept.
-NONLINEARITIES: tuple[str, ...] = ("relu", "erf", "identity", *sorted(_QUADRATURE))
-
-
-# ----------------------------------------------------------------------------------------------
-# Dual activations: (E[phi(u) phi(v)], E[phi'(u) phi'(v)]) for one tile of covariances
-# ----------------------------------------------------------------------------------------------
-class _Relu:
-    r"""Arc-cosine kernel of degree 1 and 0 :cite:p:`cho2009arccos`.
-
-    With :math:`\cos\theta = \rho = K_{12}/\sqrt{K_{11}K_{22}}`:
-    :math:`E[\phi(u)\phi(v)] =
-    \frac{\sqrt{K_{11}K_{22}}}{2\pi}(\sin\theta + (\pi-\theta)\cos\theta)`
-    and :math:`E[\phi'(u)\phi'(v)] = \frac{\pi-\theta}{2\pi}`.
-    """
-
-    def diag(self, q):
-        return 0.5 * q, np.where(q > 0, 0.5, 0.0)
-
-    def tile(self, q, theta, ra, rb, sa, sb, w2, b2, buf):
-        """Advance the tile (q, theta) by one nonlinearity and one dense layer, in place."""
-        rn, p, t = buf
-        # rn = -rho, clipped to [-1, 1]; ra, rb are -1/sqrt(diag) (0 where diag is 0)
-        np.multiply(q, ra, out=rn)
-        rn *= rb
-        np.clip(rn, -1.0, 1.0, out=rn)
-        np.arccos(rn, out=p)  # p = pi - theta
-        np.multiply(rn, rn, out=t)
-        np.subtract(1.0, t, out=t)
-        np.sqrt(t, out=t)  # sin(theta)
-        rn *= p
-        np.subtract(t, rn, out=t)  # sin(theta) + (pi - theta) cos(theta)
-        # q <- w2/(2 pi) sqrt(K11 K22) (...) + b2 ; sa * sb carries the factor w2/(2 pi)
-        np.multiply(t, sa, out=q)
-        q *= sb
-        if b2:
-            q += b2
-        theta *= p
-        theta *= w2 / (2.0 * np.pi)
-        theta += q
-
-
-class _Erf:
-    r"""Closed forms for :math:`\phi = \mathrm{erf}` :cite:p:`williams1997`.
-
-    :math:`E[\phi(u)\phi(v)] = \frac{2}{\pi}\arcsin\frac{2K_{12}}{\sqrt{(1+2K_{11})(1+2K_{22})}}`
-    and :math:`E[\phi'(u)\phi'(v)] = \frac{4}{\pi}\left((1+2K_{11})(1+2K_{22})
-    - 4K_{12}^2\right)^{-1/2}`.
-    """
-
-    def diag(self, q):
-        return 2.0 / np.pi * np.arcsin(2.0 * q / (1.0 + 2.0 * q)), 4.0 / np.pi / np.sqrt(
-            1.0 + 4.0 * q
-        )
-
-    def tile(self, q, theta, ra, rb, sa, sb, w2, b2, buf):
-        r, a, t = buf
-        # ra, rb are 1/sqrt(1 + 2 diag): r = 2 K12 / sqrt((1+2K11)(1+2K22))
-        np.multiply(q, ra, out=r)
-        r *= rb
-        r *= 2.0
-        np.clip(r, -1.0, 1.0, out=r)
-        np.multiply(r, r, out=t)
-        np.subtract(1.0, t, out=t)
-        np.sqrt(t, out=t)  # sqrt(1 - r^2) = sqrt(det) * ra * rb
-        np.multiply(t, sa, out=a)  # sa = 1/ra: a = sqrt(det) / rb
-        a *= sb
-        np.divide(4.0 / np.pi * w2, a, out=a)  # w2 E[phi' phi']
-        theta *= a
-        np.arcsin(r, out=q)
-        q *= 2.0 / np.pi * w2
-        if b2:
-            q += b2
-        theta += q
-
-
-class _Identity:
-    def diag(self, q):
-        return q.copy(), np.ones_like(q)
-
-    def tile(self, q, theta, ra, rb, sa, sb, w2, b2, buf):
-        q *= w2
-        if b2:
-            q += b2
-        theta *= w2
-        theta += q
-
-
-class _Quadrature:
-    r"""Two-dimensional quadrature for a smooth :math:`\phi`.
-
-    With :math:`u = \sqrt{K_{11}} z_1`, :math:`v = \sqrt{K_{22}}(\rho z_1 + \sqrt{1-\rho^2} z_2)`
-    and :math:`z_1, z_2` iid standard normal, both expectations are sums over a grid of
-    equally spaced nodes on :math:`[-8.5, 8.5]^2` with Gaussian weights (the trapezoid rule, which
-    converges geometrically for analytic integrands; the Gaussian tail beyond 8.5 is below
-    ``1e-16``). The spacing ``h`` is chosen so that :math:`h \le 0.1` and
-    :math:`h \sqrt{K} \le 0.3` for the largest variance ``K`` in play, which keeps the error of
-    tanh, erf, gelu, sin, ... below about ``1e-9``. Gauss-Hermite nodes are not used because they
-    spread over :math:`[-\sqrt{2k}, \sqrt{2k}]` and so resolve a saturating function of a
-    wide Gaussian poorly: with 64 nodes, :math:`E[\tanh(6z)^2]` is off by ``3e-2``, while this
-    rule with 241 nodes is off by ``1e-9``.
-    """
-
-    _L = 8.5
-
-    def __init__(self, phi, dphi):
-        self.phi, self.dphi = phi, dphi
-        self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def grid(self, smax):
-        h = min(0.1, 0.3 / smax) if smax > 0 else 0.1
-        n = 2 * math.ceil(self._L / h) + 1
-        if n not in self._grids:
-            z = np.linspace(-self._L, self._L, n)
-            w = np.exp(-0.5 * z * z)
-            self._grids[n] = (z, w / w.sum())
-        return self._grids[n]
-
-    def diag(self, q):
-        z, w = self.grid(float(np.sqrt(q.max())))
-        s = np.sqrt(q)[:, None] * z
-        return self.phi(s) ** 2 @ w, self.dphi(s) ** 2 @ w
-
-    def tile(self, q, theta, ra, rb, sa, sb, w2, b2, buf):
-        # ra, rb are 1/sqrt(diag) (0 where diag is 0); sa, sb are sqrt(diag)
-        rho = np.clip(q * ra * rb, -1.0, 1.0).ravel()
-        c = np.sqrt(1.0 - rho * rho)
-        su = np.broadcast_to(sa, q.shape).ravel()
-        sv = np.broadcast_to(sb, q.shape).ravel()
-        z, w = self.grid(max(float(sa.max()), float(sb.max())))
-        e = np.zeros(q.size)
-        d = np.zeros(q.size)
-        chunk = max(1, 2**20 // z.size)
-        for k0 in range(0, q.size, chunk):
-            sl = slice(k0, k0 + chunk)
-            a = (sv[sl] * rho[sl])[:, None]
-            b = (sv[sl] * c[sl])[:, None] * z  # the inner variable's spread
-            for za, wa in zip(z, w, strict=True):
-                if wa < 1e-18:
-                    continue
-                u = su[sl] * za
-                arg = a * za + b
-                e[sl] += wa * self.phi(u) * (self.phi(arg) @ w)
-                d[sl] += wa * self.dphi(u) * (self.dphi(arg) @ w)
-        np.multiply(e.reshape(q.shape), w2, out=q)
-        if b2:
-            q += b2
-        theta *= d.reshape(q.shape)
-        theta *= w2
-        theta += q
-
-
-def _finite_difference(phi: Callable) -> Callable:
-    """The derivative of ``phi`` by the fourth-order central difference (error ~ 1e-12)."""
-    h = 1e-3
-
-    def dphi(x):
-        return (8.0 * (phi(x + h) - phi(x - h)) - (phi(x + 2 * h) - phi(x - 2 * h))) / (12.0 * h)
-
-    return dphi
-
-
-# ----------------------------------------------------------------------------------------------
-# Input checks
-# ----------------------------------------------------------------------------------------------
 def _check_inputs(X, depth, nonlinearity, weight_std, bias_std):
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"X must be a 2-D array of real numbers, got {type(X).__name__}") from err
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (N inputs x d features), got {X.ndim} dimensions")
-    if X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must have at least one row and one column, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinite entries; the kernels need finite inputs")
-    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral):
-        raise TypeError(f"depth must be an integer (the number of hidden layers), got {depth!r}")
-    if depth < 1:
-        raise ValueError(f"depth must be at least 1 hidden layer, got {depth}")
-    stds = {}
-    for name, s in (("weight_std", weight_std), ("bias_std", bias_std)):
-        if isinstance(s, bool) or not isinstance(s, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {s!r}")
-        if not math.isfinite(s) or s < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {s}")
-        stds[name] = float(s)
-    return X, int(depth), _dual(nonlinearity), stds["weight_std"], stds["bias_std"]
-
-
-def _dual(nonlinearity):
-    if isinstance(nonlinearity, str):
-        name = nonlinearity.lower()
-        if name == "relu":
-            return _Relu()
-        if name == "erf":
-            return _Erf()
-        if name in ("identity", "linear"):
-            return _Identity()
-        if name in _QUADRATURE:
-            return _Quadrature(*_QUADRATURE[name])
-        raise ValueError(
-            f"unknown nonlinearity {nonlinearity!r}; expected one of {', '.join(NONLINEARITIES)} "
-            "or a vectorized callable"
-        )
-    if callable(nonlinearity):
-        probe = np.linspace(-3.0, 3.0, 7).reshape(7, 1)
-        try:
-            with np.errstate(all="ignore"):
-                out = np.asarray(nonlinearity(probe), dtype=np.float64)
-        except Exception as err:  # noqa: BLE001 - any failure means "not vectorized"
-            raise TypeError(
-                "a callable nonlinearity must accept a numpy array and return an array of the "
-                f"same shape; calling it on an array raised {type(err).__name__}: {err}"
-            ) from err
-        if out.shape != probe.shape:
-            raise ValueError(
-                "a callable nonlinearity must be vectorized: on an array of shape (7, 1) it "
-                f"returned shape {out.shape}"
-            )
-        if not np.all(np.isfinite(out)):
-            raise ValueError("the callable nonlinearity returned NaN or inf on [-3, 3]")
-        return _Quadrature(nonlinearity, _finite_difference(nonlinearity))
-    raise TypeError(
-        f"nonlinearity must be a name ({', '.join(NONLINEARITIES)}) or a vectorized callable, "
-        f"got {type(nonlinearity).__name__}"
+    X = check_array("X", X, ndim=2)
+    depth = check_int("depth", depth, 1, MAX_DEPTH)
+    ws = check_real("weight_std", weight_std, 0.0)
+    bs = check_real("bias_std", bias_std, 0.0)
+    dual = dual_of(nonlinearity)
+    n = X.shape[0]
+    check_memory(
+        f"the NNGP and NTK of {n:,} inputs at depth {depth:,}",
+        8.0 * (2.2 * n * n + 5.0 * n * (depth + 1) + 3 * _TILE * _TILE),
     )
+    return X, depth, dual, ws, bs
 
 
-# ----------------------------------------------------------------------------------------------
-# The recursion
-# ----------------------------------------------------------------------------------------------
+def _first_layer(X, w2, b2):
+    """K^1 = w2 X X^T / d + b2."""
+    d = X.shape[1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        K = X @ X.T  # numpy uses the symmetric rank-k BLAS update here
+        K *= w2 / d
+        if b2:
+            K += b2
+    return K
+
+
 def _diagonals(q1, depth, dual, w2, b2):
     """Diagonal K^l(x, x), l = 1..depth+1, and Theta^{depth+1}(x, x)."""
     qs = [q1]
@@ -321,18 +101,42 @@ def _diagonals(q1, depth, dual, w2, b2):
     return qs, theta
 
 
-def _tile_scales(dual, q, w2):
-    """Row and column factors (ra, rb, sa, sb) that the tile update of ``dual`` expects."""
-    pos = q > 0
-    sq = np.sqrt(q)
-    inv = np.divide(1.0, sq, out=np.zeros_like(q), where=pos)
-    if isinstance(dual, _Relu):
-        s = sq * math.sqrt(w2 / (2.0 * np.pi))
-        return -inv, inv, s, s
-    if isinstance(dual, _Erf):
-        s = np.sqrt(1.0 + 2.0 * q)
-        return 1.0 / s, 1.0 / s, s, s
-    return inv, inv, sq, sq
+def _tiles(K, dual, scales, w2, b2):
+    """Carry each tile of the upper triangle of K^1 through every layer, in place in ``K``, and
+    return the NTK; both are mirrored into the lower triangle."""
+    n = K.shape[0]
+    T = np.empty_like(K)
+    tile = _TILE
+    big = np.empty(3 * tile * tile)
+    for i0 in range(0, n, tile):
+        i1 = min(i0 + tile, n)
+        for j0 in range(i0, n, tile):
+            j1 = min(j0 + tile, n)
+            shape = (i1 - i0, j1 - j0)
+            m = shape[0] * shape[1]
+            buf = [big[k * m : (k + 1) * m].reshape(shape) for k in range(3)]
+            q = K[i0:i1, j0:j1].copy()
+            theta = q.copy()
+            for ra, rb, sa, sb in scales:
+                dual.tile(
+                    q, theta, ra[i0:i1, None], rb[None, j0:j1], sa[i0:i1, None],
+                    sb[None, j0:j1], w2, b2, buf,
+                )  # fmt: skip
+            K[i0:i1, j0:j1] = q
+            T[i0:i1, j0:j1] = theta
+            if j0 != i0:
+                K[j0:j1, i0:i1] = q.T
+                T[j0:j1, i0:i1] = theta.T
+    return T
+
+
+def _set_diagonal(M, diagonal):
+    """The diagonal from its own scalar recursion (exact), and the diagonal tiles symmetric."""
+    np.fill_diagonal(M, diagonal)
+    for i0 in range(0, M.shape[0], _TILE):
+        i1 = min(i0 + _TILE, M.shape[0])
+        blk = M[i0:i1, i0:i1]
+        blk[...] = np.triu(blk) + np.triu(blk, 1).T
 
 
 def nngp_ntk(
@@ -354,9 +158,11 @@ def nngp_ntk(
     X : array_like, shape (N, d)
         The inputs, one per row. Finite real numbers; a zero row is allowed.
     depth : int
-        The number of hidden layers ``L >= 1`` (so the network has ``L + 1`` dense layers).
+        The number of hidden layers ``1 <= L <=`` :data:`MAX_DEPTH` (so the network has
+        ``L + 1`` dense layers).
     nonlinearity : str or callable, default "relu"
-        One of :data:`NONLINEARITIES`, or a vectorized function of a numpy array. ``"relu"``,
+        One of :data:`NONLINEARITIES` (case-insensitive), or a vectorized function of a numpy
+        array, finite on ``[-3, 3]``. ``"relu"``,
         ``"erf"`` and ``"identity"`` use closed forms, exact to rounding. The others use a
         two-dimensional trapezoid rule under the Gaussian weight whose spacing shrinks with the
         largest variance, accurate to about ``1e-9`` for smooth functions, with exact derivatives
@@ -374,10 +180,15 @@ def nngp_ntk(
     Raises
     ------
     ValueError
-        If ``X`` is not 2-D or holds NaN/inf, ``depth < 1``, a std is negative, the name is
-        unknown, or the result overflows.
+        If ``X`` is not 2-D, empty or holds NaN/inf, ``depth`` is outside
+        ``[1, MAX_DEPTH]``, a std is negative or not finite, the name is unknown, the matrices
+        would not fit in memory, the quadrature would need more than
+        :data:`~widthlimits.kernels.quadrature.MAX_NODES` nodes or
+        :data:`~widthlimits.kernels.quadrature.MAX_EVALUATIONS` evaluations, or the result
+        overflows.
     TypeError
-        If an argument has the wrong type.
+        If an argument has the wrong type (``X`` ragged, complex or not numeric, ``depth`` not
+        an integer, a std not a real number, ``nonlinearity`` neither a name nor a callable).
 
     Examples
     --------
@@ -402,47 +213,17 @@ def nngp_ntk(
     """
     X, depth, dual, ws, bs = _check_inputs(X, depth, nonlinearity, weight_std, bias_std)
     w2, b2 = ws * ws, bs * bs
-    n, d = X.shape
+    n = X.shape[0]
+    K = _first_layer(X, w2, b2)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        K = X @ X.T  # numpy uses the symmetric rank-k BLAS update here
-        K *= w2 / d
-        if b2:
-            K += b2
         q1 = np.ascontiguousarray(np.diagonal(K)).copy()
         qs, theta_diag = _diagonals(q1, depth, dual, w2, b2)
-        scales = [_tile_scales(dual, q, w2) for q in qs[:-1]]
-    T = np.empty_like(K)
-    tile = _TILE
-    big = np.empty(3 * tile * tile)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for i0 in range(0, n, tile):
-            i1 = min(i0 + tile, n)
-            for j0 in range(i0, n, tile):
-                j1 = min(j0 + tile, n)
-                shape = (i1 - i0, j1 - j0)
-                m = shape[0] * shape[1]
-                buf = [big[k * m : (k + 1) * m].reshape(shape) for k in range(3)]
-                q = K[i0:i1, j0:j1].copy()
-                theta = q.copy()
-                for ra, rb, sa, sb in scales:
-                    dual.tile(
-                        q, theta, ra[i0:i1, None], rb[None, j0:j1], sa[i0:i1, None],
-                        sb[None, j0:j1], w2, b2, buf,
-                    )  # fmt: skip
-                K[i0:i1, j0:j1] = q
-                T[i0:i1, j0:j1] = theta
-                if j0 != i0:
-                    K[j0:j1, i0:i1] = q.T
-                    T[j0:j1, i0:i1] = theta.T
-    # the diagonal from its own scalar recursion (exact, and symmetric tiles stay symmetric)
-    np.fill_diagonal(K, qs[-1])
-    np.fill_diagonal(T, theta_diag)
-    for i0 in range(0, n, tile):
-        i1 = min(i0 + tile, n)
-        blk = K[i0:i1, i0:i1]
-        blk[...] = np.triu(blk) + np.triu(blk, 1).T
-        blk = T[i0:i1, i0:i1]
-        blk[...] = np.triu(blk) + np.triu(blk, 1).T
+        if isinstance(dual, Quadrature):
+            dual.check_cost(qs[:-1], n * (n + 1) // 2)
+        scales = [dual.scales(q, w2) for q in qs[:-1]]
+        T = _tiles(K, dual, scales, w2, b2)
+    _set_diagonal(K, qs[-1])
+    _set_diagonal(T, theta_diag)
     if not (np.isfinite(K).all() and np.isfinite(T).all()):
         raise ValueError(
             "the kernel recursion overflowed or produced NaN; reduce depth, weight_std or the "
@@ -500,63 +281,3 @@ def ntk(
     10.0
     """
     return nngp_ntk(X, depth, nonlinearity, weight_std, bias_std)[1]
-
-
-def kernel_regression(k_train, k_test_train, y_train, ridge: float = 0.0) -> np.ndarray:
-    r"""Return the kernel (ridge) regression prediction :math:`k_*^\top (K + \lambda I)^{-1} y`.
-
-    With an NNGP kernel this is the posterior mean of Gaussian-process regression
-    :cite:p:`rasmussen2006gp` with noise variance :math:`\lambda`; with the NTK and
-    :math:`\lambda = 0` it is the end point of gradient flow on the squared loss in the
-    kernel regime :cite:p:`jacot2018ntk`.
-
-    Parameters
-    ----------
-    k_train : array_like, shape (n, n)
-        The kernel on the training inputs, symmetric positive semi-definite.
-    k_test_train : array_like, shape (m, n)
-        The kernel between test and training inputs.
-    y_train : array_like, shape (n,) or (n, k)
-        Training targets.
-    ridge : float, default 0
-        :math:`\lambda \ge 0`, added to the diagonal.
-
-    Returns
-    -------
-    ndarray, shape (m,) or (m, k)
-
-    Raises
-    ------
-    ValueError
-        On mismatched shapes, a negative ridge, non-finite input, or a singular system.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> K = np.array([[2.0, 1.0], [1.0, 2.0]])
-    >>> kernel_regression(K, K, [1.0, -1.0])  # interpolates the training data
-    array([ 1., -1.])
-    """
-    k = np.asarray(k_train, dtype=np.float64)
-    ks = np.asarray(k_test_train, dtype=np.float64)
-    y = np.asarray(y_train, dtype=np.float64)
-    if k.ndim != 2 or k.shape[0] != k.shape[1]:
-        raise ValueError(f"k_train must be a square matrix, got shape {k.shape}")
-    if ks.ndim != 2 or ks.shape[1] != k.shape[0]:
-        raise ValueError(
-            f"k_test_train must have shape (m, {k.shape[0]}) to match k_train, got {ks.shape}"
-        )
-    if y.ndim not in (1, 2) or y.shape[0] != k.shape[0]:
-        raise ValueError(f"y_train must have {k.shape[0]} rows, got shape {y.shape}")
-    if isinstance(ridge, bool) or not isinstance(ridge, numbers.Real) or not ridge >= 0:
-        raise ValueError(f"ridge must be a number >= 0, got {ridge!r}")
-    if not (np.isfinite(k).all() and np.isfinite(ks).all() and np.isfinite(y).all()):
-        raise ValueError("kernel_regression needs finite kernels and targets")
-    a = k + float(ridge) * np.eye(k.shape[0])
-    try:
-        alpha = np.linalg.solve(a, y)
-    except np.linalg.LinAlgError as err:
-        raise ValueError(
-            "the training kernel is singular; add a ridge > 0 or remove duplicate inputs"
-        ) from err
-    return ks @ alpha
