@@ -41,5 +41,5 @@ __all__ = [
     "MIME_MARKER",
 ]
 
-# the public home of the record types, in tracebacks and the API pages
-Claim.__module__ = ClaimError.__module__ = __name__
+# the public home of the error, in tracebacks and doctests
+ClaimError.__module__ = __name__

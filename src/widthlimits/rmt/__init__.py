@@ -6,14 +6,20 @@ exact combinatorics of the moment method that proves those laws.
 Everything below is importable from ``widthlimits.rmt`` directly
 (``from widthlimits.rmt import wigner``); the code lives in four submodules:
 
-* :mod:`widthlimits.rmt.combinatorics` -- Catalan and Narayana numbers, non-crossing pairings and
-  partitions, and the vertex count of the walk a gluing of its steps forces (backward only for
-  complex Hermitian matrices, backward or twisted for real symmetric ones);
-* :mod:`widthlimits.rmt.ensembles` -- the Wigner and Wishart matrices, the tridiagonal GOE, and
-  the moments and Kolmogorov distance of their spectra;
+* :mod:`widthlimits.rmt.combinatorics` -- Catalan and Narayana numbers and the non-crossing set
+  partitions they count;
+* :mod:`widthlimits.rmt.gluings` -- pairings of the steps of a closed walk: crossings, the vertex
+  count a gluing of the steps forces (backward only for complex Hermitian matrices, backward or
+  twisted for real symmetric ones), and arc diagrams;
+* :mod:`widthlimits.rmt.ensembles` -- the Wigner and Wishart matrices and the tridiagonal GOE;
+* :mod:`widthlimits.rmt.spectra` -- the moments and Kolmogorov distance of their spectra;
 * :mod:`widthlimits.rmt.laws` -- the semicircle and Marchenko-Pastur laws;
-* :mod:`widthlimits.rmt.walks` -- exact finite-:math:`n` moments by counting closed walks, and
-  those of the Gaussian ensembles (GOE, GUE) by Wick's theorem.
+* :mod:`widthlimits.rmt.walks` -- exact finite-:math:`n` moments by counting closed walks;
+* :mod:`widthlimits.rmt.wick` -- those of the Gaussian ensembles (GOE, GUE) by Wick's theorem.
+
+Every function checks its input through :mod:`widthlimits._checks` before it computes: bad input
+is a ``TypeError`` or ``ValueError`` that names the argument, and the samplers refuse sizes that
+would not fit in memory before they allocate.
 
 Conventions (Part IV and Part V rely on them)
 ---------------------------------------------
@@ -32,8 +38,8 @@ Conventions (Part IV and Part V rely on them)
   with ``ratio = n / m``, supported on :math:`[(1-\sqrt\lambda)^2, (1+\sqrt\lambda)^2]`, plus an
   atom of mass :math:`1 - 1/\lambda` at 0 when :math:`\lambda > 1`. Its moments are
   :func:`~widthlimits.rmt.laws.marchenko_pastur_moment`.
-* **Pairings** are those of :func:`widthlimits.probability.pairings`: tuples of pairs ``(i, j)``
-  with ``i < j``, sorted, of the points ``0, ..., m-1``.
+* **Pairings** are those of :func:`widthlimits.probability.partitions.pairings`: tuples of
+  pairs ``(i, j)`` with ``i < j``, sorted, of the points ``0, ..., m-1``.
 
 Exact quantities (Catalan and Narayana numbers, finite-:math:`n` trace moments) are Python ints
 or :class:`fractions.Fraction`, so they never overflow or round.
@@ -59,25 +65,18 @@ References
 from ..probability import pairings
 from .combinatorics import (
     catalan,
+    is_noncrossing_partition,
+    narayana,
+    noncrossing_partitions,
+)
+from .ensembles import ENTRIES, goe_largest_eigenvalue, goe_tridiagonal, wigner, wishart
+from .gluings import (
     crossing_pairs,
     draw_pairing,
     gluing_vertex_count,
     is_noncrossing,
-    is_noncrossing_partition,
-    narayana,
     noncrossing_pairings,
-    noncrossing_partitions,
     pairing_vertex_count,
-)
-from .ensembles import (
-    ENTRIES,
-    esd_moments,
-    goe_largest_eigenvalue,
-    goe_tridiagonal,
-    kolmogorov_distance,
-    wigner,
-    wigner_trace_moments,
-    wishart,
 )
 from .laws import (
     marchenko_pastur_cdf,
@@ -89,19 +88,18 @@ from .laws import (
     semicircle_pdf,
     semicircle_sample,
 )
+from .spectra import esd_moments, kolmogorov_distance, wigner_trace_moments
 from .walks import (  # noqa: F401 - the two limits are public, though not in __all__
-    ENSEMBLES,
     WIGNER_EXACT_KMAX,
     WISHART_EXACT_KMAX,
     WalkShape,
-    gaussian_moment_expansion,
-    gaussian_moment_wick,
     step_pairing,
     walk_shapes,
     wigner_moment_exact,
     wigner_moment_expansion,
     wishart_moment_exact,
 )
+from .wick import ENSEMBLES, gaussian_moment_expansion, gaussian_moment_wick
 
 __all__ = [
     "ENTRIES",

@@ -96,11 +96,14 @@ def narayana(k: int, j: int) -> int:
 def _check_blocks(name: str, blocks, size: int | None = None) -> tuple[tuple[int, ...], ...]:
     """``blocks`` as a tuple of sorted tuples of ints >= 0 (each of ``size`` entries if given).
 
-    A sequence (list, tuple or numpy array) of sequences of integers; floats are not truncated.
+    A sequence (list, tuple, set or numpy array) of sequences of integers; floats are not
+    truncated.
     """
-    seqs = (list, tuple, range, np.ndarray)
+    seqs = (list, tuple, range, set, frozenset, np.ndarray)
     if isinstance(blocks, np.ndarray) and blocks.ndim != 2:
-        raise TypeError(f"{name} must be a sequence of blocks, got an array of shape {blocks.shape}")
+        raise TypeError(
+            f"{name} must be a sequence of blocks, got an array of shape {blocks.shape}"
+        )
     if not isinstance(blocks, seqs):
         raise TypeError(f"{name} must be a sequence of blocks, got {type(blocks).__name__}")
     out = []
@@ -112,7 +115,9 @@ def _check_blocks(name: str, blocks, size: int | None = None) -> tuple[tuple[int
             )
         if size is not None and len(block) != size:
             raise TypeError(f"{name}[{b_i}] must have {size} entries, got {tuple(block)!r}")
-        out.append(tuple(sorted(_check_int(f"{name}[{b_i}][{i}]", x, 0) for i, x in enumerate(block))))
+        out.append(
+            tuple(sorted(_check_int(f"{name}[{b_i}][{i}]", x, 0) for i, x in enumerate(block)))
+        )
     return tuple(sorted(out))
 
 
@@ -148,7 +153,7 @@ def is_noncrossing_partition(blocks) -> bool:
 def noncrossing_partitions(k: int) -> Iterator[tuple[tuple[int, ...], ...]]:
     r"""The non-crossing set partitions of :math:`\{0, \dots, k-1\}`, as a generator.
 
-    Same format and order as :func:`widthlimits.probability.set_partitions`, filtered by
+    Same format and order as :func:`~widthlimits.probability.partitions.set_partitions`, filtered by
     :func:`is_noncrossing_partition`. There are :math:`C_k` of them, and :math:`N(k, j)`
     (:func:`narayana`) with :math:`j` blocks; they index the moments of the Marchenko-Pastur law.
 

@@ -1,37 +1,50 @@
-r"""The random matrices of Part III and their empirical spectra.
+r"""The random matrices of Part III.
 
 :func:`wigner` and :func:`wishart` draw Wigner and Wishart (sample covariance) matrices with
-entries from one of the laws in :data:`ENTRIES`; :func:`esd_moments`,
-:func:`kolmogorov_distance` and :func:`wigner_trace_moments` summarize the spectrum of a draw,
-for comparison with the limit laws of :mod:`widthlimits.rmt.laws`. :func:`goe_tridiagonal` and
+entries from one of the laws in :data:`ENTRIES`. :func:`goe_tridiagonal` and
 :func:`goe_largest_eigenvalue` draw the Gaussian orthogonal ensemble in a tridiagonal form that
-makes its largest eigenvalue cheap at large :math:`n`.
+makes its largest eigenvalue cheap at large :math:`n`. Their spectra are summarized by
+:mod:`widthlimits.rmt.spectra`, for comparison with the limit laws of :mod:`widthlimits.rmt.laws`.
+Every sampler refuses, before allocating, a size whose arrays would not fit in memory.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
 from .. import probability
+from .._checks import check_choice as _check_choice
 from .._checks import check_int as _check_int
+from .._checks import check_memory as _check_memory
 from .._checks import check_rng as _check_rng
 
 #: The entry laws that :func:`wigner` and :func:`wishart` draw from (mean 0, variance 1).
 ENTRIES: tuple[str, ...] = ("gaussian", "rademacher")
 
 
-def _check_entries(entries) -> probability.Distribution:
-    if entries not in ENTRIES:
-        raise ValueError(f"unknown entries kind {entries!r}; expected one of {list(ENTRIES)}")
-    return probability.distribution(entries)
+def _check_entries(entries) -> str:
+    """The entry law's name in :data:`ENTRIES` (case-insensitive), or raise."""
+    return _check_choice("entries", entries, ENTRIES)
 
 
-# ----------------------------------------------------------------------------------------------
-# Random matrices
-# ----------------------------------------------------------------------------------------------
+def _check_diagonal(diagonal) -> int:
+    """The variance of the unscaled diagonal entries: 0, 1 or 2."""
+    diagonal = _check_int("diagonal", diagonal)
+    if diagonal not in (0, 1, 2):
+        raise ValueError(
+            f"diagonal is the variance E[X_ii^2] of the diagonal entries: 0 (zero diagonal), "
+            f"1 (this book's convention) or 2 (the GOE); got {diagonal!r}"
+        )
+    return diagonal
+
+
+def _check_floats(what: str, count: float) -> None:
+    """Refuse, before allocating, ``count`` float64 numbers that would not fit in memory."""
+    _check_memory(what, 8.0 * count)
+
+
 def wigner(
     n: int,
     rng: np.random.Generator,
@@ -76,10 +89,11 @@ def wigner(
     Raises
     ------
     ValueError
-        If ``n < 1``, ``size < 1``, ``entries`` is not a known kind or ``diagonal`` is not 0, 1
-        or 2.
+        If ``n < 1``, ``size < 1``, ``entries`` is not a known kind, ``diagonal`` is not 0, 1
+        or 2, or the matrices would not fit in memory (the message gives the estimated size).
     TypeError
-        If ``n`` is not an integer or ``rng`` is not a Generator.
+        If ``n``, ``size`` or ``diagonal`` is not an integer, ``entries`` not a string or
+        ``rng`` not a Generator.
 
     Examples
     --------
@@ -99,12 +113,16 @@ def wigner(
     """
     n = _check_int("n", n, 1)
     _check_rng(rng)
-    law = _check_entries(entries)
-    if isinstance(diagonal, bool) or diagonal not in (0, 1, 2):
-        raise ValueError(
-            f"diagonal is the variance of the unscaled diagonal, 0, 1 or 2; got {diagonal!r}"
-        )
+    law = probability.distribution(_check_entries(entries))
+    diagonal = _check_diagonal(diagonal)
     shape = (n, n) if size is None else (_check_int("size", size, 1), n, n)
+    what = (
+        f"a Wigner matrix of size {n}"
+        if size is None
+        else f"{shape[0]} Wigner matrices of size {n}"
+    )
+    # the draw, its upper triangle and the symmetrized sum are alive at once
+    _check_floats(what, 3 * math.prod(shape))
     x = np.triu(law.sample(rng, shape))
     x = x + np.swapaxes(np.triu(x, 1), -1, -2)
     if diagonal != 1:
@@ -145,6 +163,7 @@ def goe_tridiagonal(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
     """
     n = _check_int("n", n, 1)
     _check_rng(rng)
+    _check_floats(f"a tridiagonal GOE matrix of size {n}", 4 * n)
     d = rng.normal(0.0, math.sqrt(2.0), n)
     e = np.sqrt(rng.chisquare(np.arange(n - 1, 0, -1)))
     scale = 1.0 / math.sqrt(2.0) / math.sqrt(n / 2.0)
@@ -177,6 +196,8 @@ def goe_largest_eigenvalue(n: int, rng: np.random.Generator, *, samples: int = 1
     n = _check_int("n", n, 1)
     samples = _check_int("samples", samples, 1)
     _check_rng(rng)
+    # the tridiagonal matrix, its copy and the bisection's work arrays, and the result
+    _check_floats(f"the largest eigenvalue of a GOE matrix of size {n}", 12 * n + samples)
     out = np.empty(samples)
     for s in range(samples):
         d, e = goe_tridiagonal(n, rng)
@@ -213,7 +234,8 @@ def wishart(n: int, m: int, rng: np.random.Generator, entries: str = "gaussian")
     Raises
     ------
     ValueError
-        If ``n < 1``, ``m < 1`` or ``entries`` is not a known kind.
+        If ``n < 1``, ``m < 1``, ``entries`` is not a known kind, or the matrices would not fit
+        in memory.
 
     Examples
     --------
@@ -228,92 +250,9 @@ def wishart(n: int, m: int, rng: np.random.Generator, entries: str = "gaussian")
     n = _check_int("n", n, 1)
     m = _check_int("m", m, 1)
     _check_rng(rng)
-    x = _check_entries(entries).sample(rng, (m, n))
+    law = probability.distribution(_check_entries(entries))
+    # X (m x n), X^T X and its symmetrized copy
+    _check_floats(f"a Wishart matrix of size {n} from {m} samples", m * n + 3 * n * n)
+    x = law.sample(rng, (m, n))
     s = x.T @ x / m
     return (s + s.T) / 2
-
-
-# ----------------------------------------------------------------------------------------------
-# Empirical spectral distributions
-# ----------------------------------------------------------------------------------------------
-def esd_moments(eigenvalues, kmax: int) -> np.ndarray:
-    r"""The moments :math:`\frac1n\sum_i \lambda_i^k`, :math:`k = 0, \dots, k_{\max}`, of the
-    empirical spectral distribution :math:`\mu_W = \frac1n \sum_i \delta_{\lambda_i}`.
-
-    For a symmetric matrix :math:`W` they equal the normalized traces
-    :math:`\frac1n \operatorname{tr} W^k`. The last axis of ``eigenvalues`` holds one spectrum, so a
-    batch ``(samples, n)`` gives moments of shape ``(samples, kmax + 1)``. Index ``k`` of the result
-    is the :math:`k`-th moment (index 0 is 1).
-
-    Raises
-    ------
-    ValueError
-        If the eigenvalues are empty or not finite, or ``kmax < 0``.
-
-    Examples
-    --------
-    >>> esd_moments([-1.0, 1.0, 2.0], 3).tolist()
-    [1.0, 0.6666666666666666, 2.0, 2.6666666666666665]
-    """
-    kmax = _check_int("kmax", kmax, 0)
-    lam = np.asarray(eigenvalues, dtype=float)
-    if lam.ndim == 0 or lam.shape[-1] == 0 or not np.all(np.isfinite(lam)):
-        raise ValueError("eigenvalues must be a non-empty array of finite numbers")
-    out = np.empty(lam.shape[:-1] + (kmax + 1,))
-    power = np.ones_like(lam)
-    for k in range(kmax + 1):
-        out[..., k] = power.mean(axis=-1)
-        power = power * lam
-    return out
-
-
-def kolmogorov_distance(eigenvalues, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
-    r"""The Kolmogorov distance :math:`\sup_x |F_{\mu_W}(x) - F(x)|` between the empirical
-    spectral distribution of ``eigenvalues`` and a limit law with CDF ``cdf``.
-
-    The same computation as :func:`widthlimits.probability.kolmogorov_distance` (the supremum is
-    attained next to an eigenvalue, so it is exact from the sorted list). ``cdf`` must be
-    vectorized and *continuous*: for a Marchenko-Pastur law with :math:`\lambda > 1`, compare the
-    nonzero eigenvalues with the law's continuous part instead of the atom at 0.
-
-    Examples
-    --------
-    >>> from widthlimits.rmt.laws import semicircle_cdf
-    >>> eigs = np.linalg.eigvalsh(wigner(1000, np.random.default_rng(0)))
-    >>> kolmogorov_distance(eigs, semicircle_cdf) < 0.01
-    True
-    """
-    return probability.kolmogorov_distance(eigenvalues, cdf)
-
-
-def wigner_trace_moments(
-    n: int, kmax: int, rng: np.random.Generator, *, samples: int = 1, entries: str = "gaussian"
-) -> np.ndarray:
-    r"""Normalized traces :math:`\frac1n \operatorname{tr} W^k`, :math:`k = 0, \dots, k_{\max}`, of
-    ``samples`` independent Wigner matrices.
-
-    Each matrix is drawn by :func:`wigner`; its eigenvalues are computed in batches of at most
-    about two million matrix entries and passed to :func:`esd_moments`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(samples, kmax + 1)``.
-
-    Examples
-    --------
-    >>> m = wigner_trace_moments(50, 4, np.random.default_rng(0), samples=200)
-    >>> m.shape, round(float(m[:, 2].mean()), 1), round(float(m[:, 4].mean()), 1)
-    ((200, 5), 1.0, 2.0)
-    """
-    n = _check_int("n", n, 1)
-    kmax = _check_int("kmax", kmax, 0)
-    samples = _check_int("samples", samples, 1)
-    _check_rng(rng)
-    _check_entries(entries)
-    batch = max(1, 2_000_000 // (n * n))
-    out = []
-    for start in range(0, samples, batch):
-        w = wigner(n, rng, entries, size=min(batch, samples - start))
-        out.append(esd_moments(np.linalg.eigvalsh(w), kmax))
-    return np.concatenate(out)

@@ -13,23 +13,23 @@ from fractions import Fraction
 
 import numpy as np
 
+from .._checks import check_array as _check_array
 from .._checks import check_int as _check_int
+from .._checks import check_ints as _check_ints
+from .._checks import check_memory as _check_memory
+from .._checks import check_real as _check_real
 from .._checks import check_rng as _check_rng
 from .combinatorics import catalan, narayana
 
 
-def _check_ratio(ratio) -> None:
-    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real):
-        raise TypeError(f"ratio must be a real number n/m > 0, got {type(ratio).__name__}")
-    if not (math.isfinite(float(ratio)) and ratio > 0):
-        raise ValueError(f"ratio = n/m must be a finite number > 0, got {ratio}")
+def _check_ratio(ratio) -> float:
+    """The aspect ratio n/m of a Marchenko-Pastur law: a finite real number > 0."""
+    return _check_real("ratio", ratio, 0.0, low_open=True)
 
 
 def _real_array(x, name: str = "x") -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be real numbers, got {type(x).__name__}") from err
+    """Evaluation points: real numbers, +-inf allowed (the laws have limits there), NaN not."""
+    arr = _check_array(name, x, finite=False)
     if np.isnan(arr).any():
         raise ValueError(f"{name} contains NaN; a density or CDF at NaN is undefined")
     return arr
@@ -107,16 +107,31 @@ def semicircle_sample(size, rng: np.random.Generator) -> np.ndarray:
     :math:`x = 2\sqrt{U}\cos(2\pi V)` with :math:`U, V` uniform. These are *independent* samples,
     unlike the eigenvalues of a Wigner matrix, which repel each other.
 
+    Parameters
+    ----------
+    size : int or tuple of int
+        The number of samples, or the shape of the array of samples.
+    rng : numpy.random.Generator
+
     Examples
     --------
     >>> x = semicircle_sample(100_000, np.random.default_rng(0))
     >>> bool(np.all(np.abs(x) <= 2)), round(float(np.mean(x ** 2)), 1)
     (True, 1.0)
     """
+    shape = _check_size(size)
     _check_rng(rng)
+    _check_memory(f"{math.prod(shape)} semicircle samples", 8.0 * 3 * math.prod(shape))
     u = rng.random(size)
     v = rng.random(size)
     return 2.0 * np.sqrt(u) * np.cos(2 * np.pi * v)
+
+
+def _check_size(size) -> tuple[int, ...]:
+    """A sample size: an int >= 1, or a shape (a sequence of them)."""
+    if isinstance(size, (list, tuple, np.ndarray)):
+        return tuple(_check_ints("size", size, 1))
+    return (_check_int("size", size, 1),)
 
 
 def marchenko_pastur_support(ratio: float) -> tuple[float, float]:
@@ -128,8 +143,7 @@ def marchenko_pastur_support(ratio: float) -> tuple[float, float]:
     >>> marchenko_pastur_support(0.25)
     (0.25, 2.25)
     """
-    _check_ratio(ratio)
-    r = math.sqrt(float(ratio))
+    r = math.sqrt(_check_ratio(ratio))
     return ((1 - r) ** 2, (1 + r) ** 2)
 
 
@@ -172,10 +186,9 @@ def marchenko_pastur_pdf(x, ratio: float):
     ----------
     Marchenko and Pastur (1967); Bai and Silverstein (2010), section 3.1.1.
     """
-    _check_ratio(ratio)
-    lam = float(ratio)
-    a, b = marchenko_pastur_support(lam)
+    lam = _check_ratio(ratio)
     x = _real_array(x)
+    a, b = marchenko_pastur_support(lam)
     inside = (x > a) & (x < b)
     out = np.zeros_like(x)
     xi = x[inside]
@@ -204,10 +217,9 @@ def marchenko_pastur_cdf(x, ratio: float):
     >>> marchenko_pastur_cdf(0.0, 4.0), marchenko_pastur_cdf(-1e-9, 4.0)
     (0.75, 0.0)
     """
-    _check_ratio(ratio)
-    lam = float(ratio)
-    a, b = marchenko_pastur_support(lam)
+    lam = _check_ratio(ratio)
     x = _real_array(x)
+    a, b = marchenko_pastur_support(lam)
     atom = max(0.0, 1.0 - 1.0 / lam)
     if not b > a:  # ratio so extreme that the support is one point in floating point
         out = np.where(x >= 0, atom, 0.0) + np.where(x >= a, min(1.0, 1.0 / lam), 0.0)
@@ -251,6 +263,13 @@ def marchenko_pastur_moment(k: int, ratio):
         Exact (a :class:`~fractions.Fraction`) when ``ratio`` is an int or a Fraction; otherwise a
         float computed from the exact integer coefficients.
 
+    Raises
+    ------
+    ValueError
+        If ``k < 0``, ``ratio <= 0`` or not finite, or a float moment overflows.
+    TypeError
+        If ``k`` is not an integer or ``ratio`` not a real number (bools are not).
+
     Examples
     --------
     >>> [marchenko_pastur_moment(k, 1) for k in range(6)] == [catalan(k) for k in range(6)]
@@ -268,5 +287,15 @@ def marchenko_pastur_moment(k: int, ratio):
     lam = Fraction(ratio) if exact else float(ratio)
     if k == 0:
         return Fraction(1) if exact else 1.0
-    total = sum(narayana(k, j) * lam ** (j - 1) for j in range(1, k + 1))
-    return Fraction(total) if exact else float(total)
+    if exact:
+        return Fraction(sum(narayana(k, j) * lam ** (j - 1) for j in range(1, k + 1)))
+    try:
+        total = float(sum(narayana(k, j) * lam ** (j - 1) for j in range(1, k + 1)))
+    except OverflowError:
+        total = math.inf
+    if not math.isfinite(total):
+        raise ValueError(
+            f"the moment k = {k} at ratio {lam} overflows floating point; pass the ratio as an "
+            "int or a Fraction for the exact value"
+        )
+    return total

@@ -3,14 +3,13 @@ r"""Exact finite-:math:`n` moments by counting closed walks.
 :math:`E \operatorname{tr} W^k` is a sum over closed walks; grouping the walks by their
 :class:`WalkShape` gives :func:`wigner_moment_exact` and :func:`wigner_moment_expansion`, an exact
 polynomial in :math:`1/n`, and the same count on the alternating walks of
-:math:`X^\top X` gives :func:`wishart_moment_exact`. :func:`gaussian_moment_wick` computes the
+:math:`X^\top X` gives :func:`wishart_moment_exact`. :mod:`widthlimits.rmt.wick` computes the
 moments of the Gaussian ensembles (GOE, GUE) independently, as a sum over gluings (Wick's
 theorem). The results are :class:`fractions.Fraction`, so they never overflow or round.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from fractions import Fraction
@@ -19,8 +18,8 @@ from typing import NamedTuple
 
 from .. import probability
 from .._checks import check_int as _check_int
-from .combinatorics import gluing_vertex_count
-from .ensembles import _check_entries
+from .._checks import check_ints as _check_ints
+from .ensembles import _check_diagonal, _check_entries
 
 #: Largest k for which the Wigner walks are enumerated (:func:`walk_shapes`: Bell(k) set
 #: partitions).
@@ -57,15 +56,6 @@ def _moment_int(law: probability.Distribution, p: int) -> int:
     if value.denominator != 1:  # pragma: no cover - both laws have integer moments
         raise ValueError(f"the walk count needs integer entry moments, got {value}")
     return int(value)
-
-
-def _check_diagonal(diagonal) -> int:
-    if isinstance(diagonal, bool) or diagonal not in (0, 1, 2):
-        raise ValueError(
-            f"diagonal is the variance E[X_ii^2] of the diagonal entries: 0 (zero diagonal), "
-            f"1 (this book's convention) or 2 (the GOE); got {diagonal!r}"
-        )
-    return int(diagonal)
 
 
 def _edge_moment(law: probability.Distribution, mult: int, loop: bool, diagonal: int) -> int:
@@ -138,7 +128,7 @@ def walk_shapes(k: int, entries: str = "gaussian", *, diagonal: int = 1) -> tupl
     k = _check_int("k", k, 0)
     if k > WIGNER_EXACT_KMAX:
         raise ValueError(f"walk enumeration is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
-    _check_entries(entries)
+    entries = _check_entries(entries)
     return tuple(sorted(_walk_shapes(k, entries, _check_diagonal(diagonal))))
 
 
@@ -151,10 +141,17 @@ def step_pairing(labels) -> tuple[tuple[int, int], ...]:
     result is a non-crossing pairing, and every non-crossing pairing arises from exactly one
     such shape.
 
+    Parameters
+    ----------
+    labels : sequence of int
+        The vertices ``labels[0], ..., labels[k-1]`` the walk visits (integers >= 0).
+
     Raises
     ------
     ValueError
         If some edge is not used exactly twice.
+    TypeError
+        If ``labels`` is not a sequence of integers.
 
     Examples
     --------
@@ -163,7 +160,9 @@ def step_pairing(labels) -> tuple[tuple[int, int], ...]:
     >>> step_pairing((0, 1, 2, 1))  # 0-1 at steps 0 and 3, 1-2 at steps 1 and 2
     ((0, 3), (1, 2))
     """
-    labels = tuple(labels)
+    if isinstance(labels, (list, tuple)) and not labels:
+        return ()  # the empty walk has no steps
+    labels = tuple(_check_ints("labels", labels, 0))
     k = len(labels)
     by_edge: dict[frozenset, list[int]] = {}
     for t in range(k):
@@ -194,7 +193,8 @@ def wigner_moment_exact(
     for Gaussian entries and :math:`2 - 1/n` for Rademacher entries (both with the diagonal of
     variance :math:`1/n`). With the diagonal of the Gaussian orthogonal ensemble
     (``diagonal=2``, variance :math:`2/n`) it is :math:`2 + 5/n + 5/n^2`, which
-    :func:`gaussian_moment_wick` recomputes independently, by Wick's theorem. Odd :math:`k` give 0.
+    :func:`~widthlimits.rmt.wick.gaussian_moment_wick` recomputes independently, by Wick's
+    theorem. Odd :math:`k` give 0.
 
     Parameters
     ----------
@@ -264,107 +264,6 @@ def wigner_moment_expansion(
     return tuple(coeffs[:top])  # the last, n^0 / n^top, vanishes: no falling factorial has one
 
 
-ENSEMBLES: tuple[str, ...] = ("goe", "gue")
-
-
-def _check_wick(k: int, ensemble: str) -> None:
-    """Raise unless ``ensemble`` is known and ``k`` is within the Wick sum's size limit."""
-    if ensemble not in ENSEMBLES:
-        raise ValueError(f"unknown ensemble {ensemble!r}; expected one of {list(ENSEMBLES)}")
-    if k > WIGNER_EXACT_KMAX:
-        raise ValueError(f"the Wick sum is limited to k <= {WIGNER_EXACT_KMAX}, got k = {k}")
-
-
-def gaussian_moment_wick(k: int, n: int, ensemble: str = "goe") -> Fraction:
-    r"""The exact :math:`\frac1n E\operatorname{tr} W^k` of a Gaussian ensemble, by Wick's theorem.
-
-    The two ensembles have off-diagonal entries of variance :math:`1/n` and covariances
-
-    * ``"goe"`` (real symmetric): :math:`E[W_{ij} W_{kl}] = (\delta_{ik}\delta_{jl} +
-      \delta_{il}\delta_{jk})/n`, so the diagonal has variance :math:`2/n`;
-    * ``"gue"`` (complex Hermitian): :math:`E[W_{ij} W_{kl}] = \delta_{il}\delta_{jk}/n`.
-
-    Wick's theorem writes :math:`E[W_{i_0 i_1} \cdots W_{i_{k-1} i_0}]` as a sum over the
-    pairings of the :math:`k` factors of products of these covariances. Expanding each covariance,
-    a term is a *gluing* of the pairing: each pair glued backward (:math:`\delta_{il}
-    \delta_{jk}`, both ensembles) or twisted (:math:`\delta_{ik}\delta_{jl}`, GOE only). A gluing
-    leaves :math:`V` free indices (:func:`~widthlimits.rmt.combinatorics.gluing_vertex_count`), so
-
-    .. math::
-
-        \frac1n E\operatorname{tr} W^k = n^{-1-k/2} \sum_{\text{gluings}} n^{V}.
-
-    No walk shapes, falling factorials or entry moments enter: this is an independent
-    computation of what :func:`wigner_moment_exact` computes with ``diagonal=2`` for the GOE.
-    The GUE's gluings are orientable, :math:`V = k/2 + 1 - 2g`, so its expansion has only even
-    powers of :math:`1/n`; the GOE's twisted gluings reach :math:`V = k/2` and give :math:`1/n`
-    terms.
-
-    Parameters
-    ----------
-    k : int
-        ``0 <= k <= 10`` (:math:`(k-1)!!\, 2^{k/2}` gluings).
-    n : int
-        The matrix size, ``n >= 1``.
-    ensemble : {"goe", "gue"}
-
-    Examples
-    --------
-    >>> gaussian_moment_wick(4, 10, "goe"), gaussian_moment_wick(4, 10, "gue")
-    (Fraction(51, 20), Fraction(201, 100))
-
-    References
-    ----------
-    Anderson, Guionnet and Zeitouni (2010), section 2.2 (complex Wigner matrices); A. Zvonkin,
-    Matrix integrals and map enumeration, *Math. Comput. Modelling* 26 (1997).
-    """
-    k = _check_int("k", k, 0)
-    n = _check_int("n", n, 1)
-    _check_wick(k, ensemble)
-    if k % 2:
-        return Fraction(0)
-    coeffs = gaussian_moment_expansion(k, ensemble)
-    return sum((Fraction(c, n**j) for j, c in enumerate(coeffs)), Fraction(0))
-
-
-def gaussian_moment_expansion(k: int, ensemble: str = "goe") -> tuple[int, ...]:
-    r"""The coefficients :math:`c_0, c_1, \dots` of :math:`\frac1n E\operatorname{tr} W^k =
-    \sum_j c_j n^{-j}` for a Gaussian ensemble, from Wick's theorem.
-
-    :math:`c_j` is the number of gluings (see :func:`gaussian_moment_wick`) with
-    :math:`V = k/2 + 1 - j` free vertices. For the GUE the odd coefficients vanish (orientable
-    gluings, :math:`V = k/2 + 1 - 2g`); for the GOE, :math:`c_1` counts the twisted gluings that
-    keep :math:`k/2` vertices (the surface is a projective plane).
-
-    Examples
-    --------
-    >>> gaussian_moment_expansion(4, "goe"), gaussian_moment_expansion(4, "gue")
-    ((2, 5, 5), (2, 0, 1))
-    >>> gaussian_moment_expansion(6, "gue")  # 5 + 10/n^2: Harer-Zagier numbers
-    (5, 0, 10, 0)
-    """
-    k = _check_int("k", k, 0)
-    _check_wick(k, ensemble)
-    if k % 2:
-        return (0,)
-    top = 1 + k // 2
-    coeffs = [0] * top
-    for v, c in _gluing_counts(k, ensemble):
-        coeffs[top - v] += c
-    return tuple(coeffs)
-
-
-@lru_cache(maxsize=32)
-def _gluing_counts(k: int, ensemble: str) -> tuple[tuple[int, int], ...]:
-    counts: Counter = Counter()
-    for pairing in probability.pairings(k):
-        choices = range(len(pairing) + 1) if ensemble == "goe" else (0,)
-        for r in choices:
-            for twisted in itertools.combinations(pairing, r):
-                counts[gluing_vertex_count(pairing, twisted)] += 1
-    return tuple(sorted(counts.items()))
-
-
 @lru_cache(maxsize=64)
 def _wishart_shapes(k: int, entries: str) -> tuple[tuple[int, int, int], ...]:
     law = probability.distribution(entries)
@@ -414,7 +313,7 @@ def wishart_moment_exact(k: int, n: int, m: int, entries: str = "gaussian") -> F
     m = _check_int("m", m, 1)
     if k > WISHART_EXACT_KMAX:
         raise ValueError(f"walk enumeration is limited to k <= {WISHART_EXACT_KMAX}, got k = {k}")
-    _check_entries(entries)
+    entries = _check_entries(entries)
     if k == 0:
         return Fraction(1)
     total = sum(w * _falling(m, br) * _falling(n, bc) for br, bc, w in _wishart_shapes(k, entries))
