@@ -411,3 +411,19 @@ def test_vector_arithmetic_builds_the_linear_combination_it_names():
     assert lim["sum"] == pytest.approx(2.0, abs=1e-12)
     assert lim["scaled"] == pytest.approx(3.0, abs=1e-12)
     assert lim["halved"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_a_kink_away_from_zero_reports_an_honest_error():
+    """The quadrature splits at zero only: for |x - 1.5| the fine and the coarse rule disagree,
+    and the reported error (their difference) is nonzero and covers the true error."""
+    from scipy.stats import norm
+
+    p = Program()
+    v = p.vector("v")
+    p.moment("m", lambda a: np.abs(a - 1.5), v)
+    value, err = p.limit(return_error=True)["m"]
+    exact = 2 * norm.pdf(1.5) + 1.5 * (
+        2 * norm.cdf(1.5) - 1
+    )  # E|Z - c| = 2 phi(c) + c (2 Phi(c) - 1)
+    assert 0 < err < 1e-2
+    assert abs(value - exact) <= err

@@ -4,14 +4,22 @@ simulation helper that runs a program at several widths and seeds.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import check_int, check_real
+from .._checks import (
+    check_bool,
+    check_callable,
+    check_int,
+    check_ints,
+    check_real,
+    check_rng,
+    check_symmetric_psd,
+)
 from .limit import zdot_coefficients
 from .program import Program
+from .simulate import check_width
 
 __all__ = [
     "power_program",
@@ -22,12 +30,6 @@ __all__ = [
     "linear_mup_program",
     "simulate_many",
 ]
-
-
-def _k(k, name="k") -> int:
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"{name} must be a positive integer, got {k!r}")
-    return int(k)
 
 
 def power_program(k: int, symmetric: bool = True, std: float = 1.0) -> Program:
@@ -42,7 +44,8 @@ def power_program(k: int, symmetric: bool = True, std: float = 1.0) -> Program:
     >>> p = power_program(4); [round(p.limit()[f"m{j}"], 12) for j in (2, 4)]
     [1.0, 2.0]
     """
-    k = _k(k)
+    k = check_int("k", k, 1)
+    symmetric = check_bool("symmetric", symmetric)
     p = Program()
     A = p.matrix("A", std=std)
     v = p.vector("v")
@@ -70,15 +73,15 @@ def power_zdot(k: int) -> np.ndarray:
     >>> power_zdot(3).round(12).tolist()[3]     # Zdot of W^3 v is 1 * Z^{W v}
     [0.0, 1.0, 0.0, 0.0]
     """
-    k = _k(k)
+    k = check_int("k", k, 1)
     p = power_program(k)
     dots = zdot_coefficients(p)
     names = ["v"] + [f"x{j}" for j in range(1, k + 1)]
     c = np.zeros((k + 1, k + 1))
     for j in range(1, k + 1):
-        node = p._nodes[p._index(names[j])]
+        node = p.instructions[p.index(names[j])]
         for a in node.args:
-            for y, coef in dots.get(p._nodes[a].name, {}).items():
+            for y, coef in dots.get(p.instructions[a].name, {}).items():
                 c[j, names.index(y)] += coef / np.sqrt(2)
     return c
 
@@ -93,7 +96,7 @@ def wishart_program(k: int) -> Program:
     >>> [round(v, 12) for v in wishart_program(3).limit().values()]
     [1.0, 2.0, 5.0]
     """
-    k = _k(k)
+    k = check_int("k", k, 1)
     p = Program()
     A = p.matrix("A")
     v = p.vector("v")
@@ -122,10 +125,10 @@ def mlp_program(depth: int, input_cov, phi: Callable = np.tanh, std: float = 1.0
     >>> round(p.limit()["K00"], 12)   # ReLU with std^2 = 2 preserves the variance
     1.0
     """
-    depth = _k(depth, "depth")
-    cov = np.asarray(input_cov, dtype=float)
-    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
-        raise ValueError(f"input_cov must be a square matrix, got shape {cov.shape}")
+    depth = check_int("depth", depth, 1)
+    cov = check_symmetric_psd("input_cov", input_cov)
+    check_callable("phi", phi)
+    check_real("std", std, 0.0)
     p = Program()
     hs = p.vectors([f"h1_{i}" for i in range(len(cov))], cov=cov)
     for layer in range(depth):
@@ -197,8 +200,10 @@ def simulate_many(
     """
     if not isinstance(program, Program):
         raise TypeError(f"program must be a Program, got {type(program).__name__}")
-    seeds = _k(seeds, "seeds")
-    ns = [_k(n, "each width") for n in ns]
+    seeds = check_int("seeds", seeds, 1)
+    ns = check_ints("ns", ns, 1)
+    check_rng(rng)
+    check_width(program, max(ns))  # the largest width is refused before any run
     names = program.moment_names
     out = {nm: np.empty((len(ns), seeds)) for nm in names}
     for a, n in enumerate(ns):

@@ -1,9 +1,9 @@
 r"""The infinite-width limit of *training*: full-batch gradient descent of the book's MLP, written
 as a NETSOR-transpose+ program and run to its Master-Theorem limit (Tensor Programs IV).
 
-The network is :class:`widthlimits.mup.MLP` in µP, without biases, with base width
-:math:`n_0` and weight constant :math:`\sigma_w`, trained by SGD with its own learning-rate
-groups (``net.param_groups(lr)``) on the loss
+The network is :class:`widthlimits.mup.MLP <widthlimits.mup.model.MLP>` in µP, without biases,
+with base width :math:`n_0` and weight constant :math:`\sigma_w`, trained by SGD with its own
+learning-rate groups (``net.param_groups(lr)``) on the loss
 :math:`\mathcal L = \frac1{2N}\sum_{i=1}^N (f(\xi_i) - y_i)^2`. In effective weights
 :math:`W^l = m_l w^l` (:math:`\rho = n/n_0`):
 
@@ -29,7 +29,8 @@ each a vector with :math:`\Theta(1)` coordinates, so features move at every widt
 feature-learning limit. The program keeps :math:`W^l` at its initial value and writes every later
 :math:`W^l_t x` as :math:`W^l_0 x` plus these corrections, whose scalar coefficients are moments
 of the program (Tensor Programs IV, Sec. 6, does this for deep linear networks; the book's
-:func:`widthlimits.tp.linear_mup_program` is that case).
+:func:`widthlimits.tp.linear_mup_program <widthlimits.tp.programs.linear_mup_program>` is that
+case).
 """
 
 from __future__ import annotations
@@ -242,7 +243,7 @@ def training_limit(
         A name from :mod:`widthlimits.nonlinearities`.
     parametrization : {"mup"}
         Only µP so far: the limit of NTK-parametrized training is kernel gradient descent with
-        the NTK (:func:`widthlimits.kernels.ntk_gd_prediction`).
+        the NTK (:func:`~widthlimits.kernels.regression.ntk_gd_prediction`).
     lr : float
         The base learning rate :math:`\eta > 0`.
     steps : int

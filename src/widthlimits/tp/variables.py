@@ -3,17 +3,15 @@
 They are handles created by the methods of :class:`~widthlimits.tp.program.Program`; each remembers
 its program, so that mixing programs is caught. Vectors support ``x + y``, ``x - y``, ``c * x``
 and ``x / c``, which become exact linear combinations (:meth:`Program.linear
-<widthlimits.tp.program.Program.linear>`).
+<widthlimits.tp.description.Description.linear>`).
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .program import Program
+from .._checks import check_real
 
 __all__ = ["Matrix", "Transpose", "Vector", "Moment"]
 
@@ -32,7 +30,7 @@ class Matrix:
     ('h1', True)
     """
 
-    program: Program
+    program: Program  # noqa: F821 - the program that made it (no import: no circle)
     name: str
     std: float
     index: int
@@ -65,7 +63,7 @@ class Transpose:
         return self.matrix
 
     @property
-    def program(self) -> Program:
+    def program(self) -> Program:  # noqa: F821
         return self.matrix.program
 
     def __matmul__(self, x):
@@ -86,7 +84,7 @@ class Vector:
     ('w2', 1.25)
     """
 
-    program: Program
+    program: Program  # noqa: F821 - the program that made it (no import: no circle)
     name: str
     index: int
 
@@ -109,9 +107,12 @@ class Vector:
     __rmul__ = __mul__
 
     def __truediv__(self, c):
-        if isinstance(c, numbers.Real) and not isinstance(c, bool) and c != 0:
-            return self.program.linear([1.0 / float(c)], [self])
-        return NotImplemented
+        if isinstance(c, bool) or not isinstance(c, numbers.Real):
+            return NotImplemented  # Python then raises TypeError
+        c = check_real("the divisor of a vector", c)
+        if c == 0:
+            raise ValueError("a vector of a tensor program cannot be divided by 0")
+        return self.program.linear([1.0 / float(c)], [self])
 
     def __neg__(self):
         return self.program.linear([-1.0], [self])
@@ -133,6 +134,6 @@ class Moment:
     ('y2', 1.0)
     """
 
-    program: Program
+    program: Program  # noqa: F821 - the program that made it (no import: no circle)
     name: str
     index: int
