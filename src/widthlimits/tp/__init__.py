@@ -21,7 +21,9 @@ separate modules, and the readers depend on the description, not the other way r
   :func:`~widthlimits.gaussian.spherical_rule` (re-exported here) are the Gaussian quadrature
   behind it;
 * ``widthlimits.tp.programs`` holds ready-made programs (matrix powers, deep MLPs, SGD on a
-  linear µP network) and :func:`~widthlimits.tp.programs.simulate_many`.
+  linear µP network) and :func:`~widthlimits.tp.programs.simulate_many`;
+* :func:`~widthlimits.tp.training.training_limit` writes full-batch SGD of the µP MLP as a program
+  and returns the infinite-width limit of its training (Tensor Programs IV).
 """
 
 from ..gaussian import gaussian_expectation, spherical_rule  # noqa: F401
@@ -38,4 +40,5 @@ from .programs import (  # noqa: F401
     wishart_program,
 )
 from .simulate import simulate  # noqa: F401
+from .training import TrainingLimit, training_limit  # noqa: F401
 from .variables import Matrix, Moment, Transpose, Vector  # noqa: F401
