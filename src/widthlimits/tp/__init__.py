@@ -8,10 +8,11 @@ separate modules, and the readers depend on the description, not the other way r
   NETSOR-transpose of :cite:t:`yang2020tp2`, with moments fed back as scalars as in
   :cite:t:`yang2021tp2b` and :cite:t:`yang2021tp4`): its construction methods are those of
   :class:`~widthlimits.tp.description.Description`, which records the program as a read-only
-  tuple of :class:`~widthlimits.tp.instructions.Instruction` s. Two simplifications of the papers: every
-  matrix is square, :math:`n \\times n` (Tensor Programs I allows :math:`n_1 \\times n_2` with
-  proportional widths :cite:p:`yang2019tp1`), and a linear combination is a Nonlin that the
-  engine treats exactly (the papers have a separate instruction, LinComb);
+  tuple of instructions (:class:`~widthlimits.tp.instructions.Instruction`). Two simplifications
+  of the papers: every matrix is square, :math:`n \\times n` (Tensor Programs I allows
+  :math:`n_1 \\times n_2` with proportional widths :cite:p:`yang2019tp1`), and a linear
+  combination is a Nonlin that the engine treats exactly (the papers have a separate
+  instruction, LinComb);
 * :func:`~widthlimits.tp.simulate.simulate` (``Program.simulate``) runs it at a finite width;
 * :func:`~widthlimits.tp.limit.master_limit` (``Program.limit``) computes the infinite-width
   limit of every moment by the Z-recursion of the NETSOR-transpose Master Theorem
