@@ -1,13 +1,18 @@
 """The checked-claims machinery: claims hold or fail for the right reasons, and say so."""
 
-import html
-import json
-import re
-
 import numpy as np
 import pytest
 
-from widthlimits.claims import MIME_MARKER, ClaimError, check, claim
+from widthlimits.claims import (
+    MIME_MARKER,
+    ClaimError,
+    check,
+    claim,
+    is_claim_html,
+    records_in,
+    split_tex,
+    statement_html,
+)
 
 
 def test_expectation_with_tolerance_passes_and_fails_at_the_boundary():
@@ -71,9 +76,21 @@ def test_html_record_round_trips_through_the_ledger_pattern():
         "rt", 0.5, expected=0.5, atol=0.01, rival=1.0, statement='Quotes " and <tags> survive.'
     )
     out = rec._repr_html_()
-    assert f'class="{MIME_MARKER}"' in out
-    m = re.search(r'<div class="wl-claim" data-claim="([^"]*)"', out)
-    assert json.loads(html.unescape(m.group(1))) == rec.to_json()
+    assert f'class="{MIME_MARKER}"' in out and is_claim_html(out)
+    assert records_in(out + "<p>between</p>" + out) == [rec.to_json(), rec.to_json()]
+    assert records_in("<div>no claim here</div>") == [] and not is_claim_html("<div></div>")
+    assert records_in(out)[0]["rival"] == [1.0]
+
+
+def test_statement_tex_becomes_math_spans_and_escaped_dollars_stay_text():
+    assert split_tex(r"costs \$5, and $x^2$ is math") == [
+        ("text", "costs $5, and "),
+        ("math", "x^2"),
+        ("text", " is math"),
+    ]
+    out = statement_html(r"$a < b$ & c")
+    assert out.startswith('<span class="math notranslate nohighlight">\\(a &lt; b\\)</span>')
+    assert out.endswith(" &amp; c")
 
 
 def test_a_window_needs_a_rival_and_a_rival_inside_it_fails_the_claim():

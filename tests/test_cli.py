@@ -68,6 +68,13 @@ def test_transfer_runs_small(tmp_path):
         ("transfer", "--lrs", "nan"),
         ("transfer", "--device", "cuda:9"),
         ("transfer", "--device", "tpu"),
+        ("transfer", "--device", "meta"),
+        ("transfer", "--device", ""),
+        ("transfer", "--parametrizations", "foo"),
+        ("transfer", "--optimizers", ""),
+        ("transfer", "--lrs", "0.1,0.2,0.5"),
+        ("semicircle", "--n", "1000000"),
+        ("semicircle", "--seed", "-1"),
         ("nonsense",),
         (),
     ],
@@ -100,3 +107,62 @@ def test_transfer_on_cuda_when_a_gpu_is_present(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "test_loss" in json.loads((tmp_path / "transfer.json").read_text())
+
+
+def main_err(capsys, *args):
+    """Run the CLI in this process; return (status, stderr lines)."""
+    from widthlimits.cli import main
+
+    status = main(list(args))
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    return status, err
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (("semicircle", "--seed", "-1"), "--seed"),
+        (("semicircle", "--n", "10,0"), "--n"),
+        (("semicircle", "--entries", "cauchy"), "--entries"),
+        (("transfer", "--parametrizations", "foo"), "parametrizations"),
+        (("transfer", "--optimizers", ""), "optimizers"),
+        (("transfer", "--optimizers", "sgd,rmsprop"), "optimizers"),
+        (("transfer", "--lrs", "0.2,0.1"), "lrs"),
+        (("transfer", "--seeds", "-1"), "seeds"),
+        (("transfer", "--depth", "0"), "depth"),
+        (("transfer", "--device", "cuda:7"), "device"),
+        (("coord-check", "--parametrization", "foo"), "parametrization"),
+        (("coord-check", "--lr", "nan"), "lr"),
+    ],
+)
+def test_error_names_the_argument_before_any_work(args, names, capsys, tmp_path):
+    """Each bad argument is refused by the library's checks before any work starts (no progress
+    bar, nothing written), in one line that names it."""
+    status, err = main_err(capsys, *args, "--out", str(tmp_path / "out"))
+    assert status == 2 and len(err) == 1 and names in err[0], err
+    assert err[0].startswith("widthlimits: error:") and "Traceback" not in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_huge_matrix_refused_with_its_size(capsys, tmp_path):
+    status, err = main_err(capsys, "semicircle", "--n", "200,1000000", "--out", str(tmp_path))
+    assert status == 2 and "GB" in err[0] and "1000000" in err[0], err
+    assert not (tmp_path / "semicircle.json").exists()
+
+
+def test_unwritable_out_is_refused_first(capsys, tmp_path):
+    """An --out that cannot be written is refused before the (here also bad) arguments and
+    before any computation."""
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    for out in (blocker, blocker / "sub"):
+        status, err = main_err(capsys, "semicircle", "--n", "0", "--out", str(out))
+        assert status == 2 and len(err) == 1 and "--out" in err[0], err
+
+
+def test_main_checks_argv(capsys):
+    status, err = main_err(capsys)  # no command
+    assert status == 2 and len(err) == 1
+    from widthlimits.cli import main
+
+    assert main(["semicircle", 3]) == 2

@@ -126,8 +126,40 @@ def test_a_figure_records_its_smallest_font_in_its_png():
     ax.set_title("title")
     assert plotting.min_font_size(fig) == 7.5
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata=plotting._png_metadata(fig))
+    fig.savefig(buf, format="png", metadata=plotting.style._png_metadata(fig))
     info = Image.open(io.BytesIO(buf.getvalue())).info
     assert float(info[plotting.FONT_KEY]) == 7.5
     assert float(info["WidthLimits-dpi"]) == fig.dpi
     plt.close(fig)
+
+
+def test_per_width_draws_one_curve_per_width_in_palette_order():
+    """One curve per width, coloured in the palette's order and labelled with its width; error
+    bars when asked; x shared or per curve."""
+    fig, ax = plotting.subplots()
+    ys = np.arange(12.0).reshape(3, 4)
+    plotting.per_width(ax, [16, 32, 64], np.arange(4), ys, label="width {n}")
+    lines = ax.get_lines()
+    assert [line.get_color() for line in lines] == list(plotting.COLORS[:3])
+    assert [line.get_label() for line in lines] == ["width 16", "width 32", "width 64"]
+    np.testing.assert_array_equal(lines[2].get_ydata(), ys[2])
+    plt.close(fig)
+    fig, ax = plotting.subplots()
+    plotting.per_width(ax, [16, 32], np.ones((2, 4)), ys[:2], yerr=0.1 * ys[:2], label=None)
+    assert len(ax.containers) == 2 and ax.get_legend_handles_labels()[1] == []
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one row per width"):
+        plotting.per_width(ax, [16], np.arange(4), ys)
+
+
+def test_parametrization_labels():
+    assert [plotting.parametrization_label(p) for p in ("sp", "MUP", "ntk", "mf")] == [
+        "SP",
+        "µP",
+        "NTK",
+        "MF",
+    ]
+    with pytest.raises(ValueError, match="'sp'"):
+        plotting.parametrization_label("xyz")
+    with pytest.raises(TypeError):
+        plotting.parametrization_label(None)

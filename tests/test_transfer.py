@@ -1,5 +1,5 @@
-"""Tests of widthlimits.transfer: data, the vectorized sweep, optimum finding, and (slow) the
-transfer claims of the book for three base seeds."""
+"""Tests of the sweeps of widthlimits.mup: data, the vectorized sweep, the Sweep's named axes,
+optimum finding, and (slow) the transfer claims of the book for three base seeds."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import pytest
 import torch
 
 from widthlimits.claims import check
-from widthlimits.nn import MLP
-from widthlimits.transfer import (
+from widthlimits.mup import (
+    MLP,
+    Sweep,
     book_sweep,
     load_digits_split,
     lr_sweep,
     ntk_diagonal,
     optimal_lr,
+    plot_optimum,
+    plot_transfer,
     transfer_stats,
 )
 
@@ -67,9 +70,10 @@ def test_sweep_matches_plain_torch_training(optimizer, lrs, seed, steps, batch_s
         base_width=16,
         data=data,
     )
-    for k, lr in enumerate(lrs):
+    for lr in lrs:
         test = torch_reference(data, lr, seed, optimizer, steps, batch_size)
-        assert out["test_loss"][0, 0, 0, k, 0] == pytest.approx(test, rel=1e-4)
+        run = out.select(parametrization="mup", optimizer=optimizer, width=32, lr=lr, seed=seed)
+        assert float(run.test_loss) == pytest.approx(test, rel=1e-4)
 
 
 def test_divergence_is_inf_not_nan():
@@ -77,8 +81,8 @@ def test_divergence_is_inf_not_nan():
     out = lr_sweep(
         [16], [1e4], seeds=(0, 1), parametrizations=("sp",), optimizers=("sgd",), steps=5
     )
-    assert not np.isnan(out["test_loss"]).any()
-    assert out["diverged"] == int(np.isinf(out["test_loss"]).sum())
+    assert not np.isnan(out.test_loss).any()
+    assert out.diverged == int(np.isinf(out.test_loss).sum()) == 2
 
 
 def test_optimal_lr():
@@ -128,15 +132,25 @@ def test_transfer_stats_on_synthetic_shift():
     rng = np.random.default_rng(0)
     opt = -1.0 - np.log2(widths / 16)
     loss = (u[None, :, None] - opt[:, None, None]) ** 2 + 1 + 0.01 * rng.random((5, 9, 3))
-    res = {"train_loss": loss[None, None], "widths": widths, "lrs": lrs}
-    s = transfer_stats(res, 0, 0)
+    res = Sweep.from_arrays(
+        loss[None, None],
+        ("parametrization", "optimizer", "width", "lr", "seed"),
+        {
+            "parametrization": ("sp",),
+            "optimizer": ("adam",),
+            "width": widths,
+            "lr": lrs,
+            "seed": (0, 1, 2),
+        },
+    )
+    s = transfer_stats(res)
     assert s["shift"] == 4 and s["spread"] == 4
     # noise 0.01 against curvature 2 moves each vertex by < 0.01 octaves
     assert s["slope"] == pytest.approx(-1.0, abs=0.01)
     assert s["drift"] == pytest.approx(-4.0, abs=0.04)
     assert s["log_ratio"] == pytest.approx(np.log(17.0), abs=0.02)
     with pytest.raises(ValueError):
-        transfer_stats(res, 0, 0, loss="accuracy")
+        transfer_stats(res, loss="accuracy")
 
 
 def test_ntk_diagonal_by_hand():
@@ -181,7 +195,7 @@ def test_book_transfer_claims_three_seeds(base_seed):
     res = book_sweep(base_seed)
     for loss, opts in (("train_loss", ("sgd", "adam")), ("test_loss", ("adam",))):
         for o in opts:
-            sp, mu = (transfer_stats(res[o], i, 0, loss=loss) for i in (0, 1))
+            sp, mu = (transfer_stats(res[o], parametrization=p, loss=loss) for p in ("sp", "mup"))
             c = check(
                 "sp", sp["drift"], upper=-4 * sp["drift_se"], rival=mu["drift"], statement="s"
             )
@@ -196,7 +210,7 @@ def test_book_transfer_claims_three_seeds(base_seed):
                 statement="s",
             )
             assert c.passed, (loss, o, mu["drift"], mu["drift_se"], sp["drift"])
-    sp, mu = (transfer_stats(res["adam"], i, 0) for i in (0, 1))
+    sp, mu = (transfer_stats(res["adam"], parametrization=p) for p in ("sp", "mup"))
     c = check(
         "wider",
         mu["log_ratio"],
@@ -205,3 +219,152 @@ def test_book_transfer_claims_three_seeds(base_seed):
         statement="s",
     )
     assert c.passed, (mu["log_ratio"], mu["log_ratio_se"], sp["log_ratio"])
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small sweep: SP and µP, SGD, 3 widths, 3 learning rates, 2 seeds, 3 steps."""
+    return lr_sweep(
+        np.array([16, 32, 64]),
+        np.array([0.05, 0.1, 0.2]),
+        np.array([0, 1]),
+        optimizers=("sgd",),
+        steps=3,
+    )
+
+
+def test_sweep_named_axes(small):
+    """The Sweep's axes and coordinates; select drops an axis for a value and keeps it for a
+    list; names and strings are case-insensitive; unknown axes and values list the valid ones."""
+    assert small.axes == ("parametrization", "optimizer", "width", "lr", "seed")
+    assert small.shape == (2, 1, 3, 3, 2) and small.runs == 36
+    assert small.coords["parametrization"] == ("sp", "mup")
+    mu = small.select(parametrization="MuP", optimizer="sgd")
+    assert mu.axes == ("width", "lr", "seed")
+    assert mu.fixed == {"parametrization": "mup", "optimizer": "sgd"}
+    np.testing.assert_array_equal(mu.train_loss, small.train_loss[1, 0])
+    two = small.select(width=[64, 16])
+    np.testing.assert_array_equal(two.test_loss[:, :, 1], small.test_loss[:, :, 0])
+    assert two.coords["width"] == (64, 16)
+    assert (
+        float(
+            small.select(parametrization="sp", optimizer="sgd", width=16, lr=0.1, seed=1).train_loss
+        )
+        == small.train_loss[0, 0, 0, 1, 1]
+    )
+    with pytest.raises(ValueError, match="its axes are"):
+        mu.select(optimizer="sgd")
+    with pytest.raises(ValueError, match=r"\[16, 32, 64\]"):
+        small.select(width=48)
+    with pytest.raises(ValueError, match="'sp', 'mup'"):
+        small.select(parametrization="ntk")
+    with pytest.raises(ValueError):
+        small.train_loss[0, 0, 0, 0, 0] = 1.0  # read-only
+
+
+def test_analyses_take_selections(small):
+    """transfer_stats, optimal_lr and the plots take selections; transfer_stats with and
+    without the selection in its call agree, and an unselected axis is refused by name."""
+    a = transfer_stats(small, parametrization="mup")
+    b = transfer_stats(small.select(parametrization="mup", optimizer="sgd"))
+    assert a["drift"] == b["drift"]
+    with pytest.raises(ValueError, match="select one parametrization"):
+        transfer_stats(small)
+    opt = optimal_lr(small.select(optimizer="sgd"), loss="test_loss")
+    assert opt["index"].shape == (2, 3) and opt["log2_lr"].shape == (2, 3, 2)
+    ref = optimal_lr(small.test_loss[:, 0], small.lrs)
+    np.testing.assert_array_equal(opt["log2_lr"], ref["log2_lr"])
+    ax = plot_transfer(small, parametrization="sp", loss="train_loss")
+    assert len(ax.get_lines()) == 6 and ax.get_title() == "SP, SGD"
+    ax2 = plot_optimum(small, reference=False)
+    assert [t.get_text() for t in ax2.get_legend().get_texts()] == ["SP", "µP"]
+    ax3 = plot_optimum(small)  # with the 1/n line: down one octave per doubling, 2 at 64/16
+    np.testing.assert_allclose(ax3.get_lines()[0].get_ydata(), [0.0, -1.0, -2.0])
+    sp = transfer_stats(small, parametrization="sp")
+    np.testing.assert_allclose(
+        ax3.get_lines()[1].get_ydata(), sp["log2_lr"] - sp["log2_lr"][0]
+    )  # the SP line is transfer_stats' optimum
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_every_run_diverged_names_no_optimum():
+    """A width where every learning rate diverged has no optimum: optimal_lr says so instead
+    of naming grid index 0; so does a seed that diverged everywhere."""
+    lrs = [0.5, 1.0, 2.0]
+    loss = np.full((2, 3, 2), np.inf)
+    loss[0] = 1.0
+    with pytest.raises(ValueError, match="every learning rate diverged"):
+        optimal_lr(loss, lrs)
+    loss = np.ones((1, 3, 2))
+    loss[0, :, 1] = np.inf
+    with pytest.raises(ValueError, match="every learning rate diverged"):
+        optimal_lr(loss, lrs)
+    with pytest.raises(ValueError, match="seed-mean"):  # each seed has a finite run
+        optimal_lr(np.array([[[1.0, np.inf], [np.inf, 1.0], [np.inf, 1.0]]]), lrs)
+
+
+def test_grids_must_be_sorted_and_geometric():
+    """Unsorted or non-geometric grids would give a wrong refined optimum: refused."""
+    loss = np.ones((1, 3, 2))
+    with pytest.raises(ValueError, match="strictly increasing"):
+        optimal_lr(loss, [1.0, 0.5, 2.0])
+    with pytest.raises(ValueError, match="geometric"):
+        optimal_lr(loss, [0.5, 1.0, 4.0])
+    with pytest.raises(ValueError, match="geometric"):
+        lr_sweep([16], [0.1, 0.2, 0.5], steps=1)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        lr_sweep([32, 16], [0.1], steps=1)
+
+
+def test_data_path_refuses_bad_data():
+    """An empty training split, NaN inputs or mislabelled data raise before any training."""
+    with pytest.raises(ValueError, match="at least one image"):
+        load_digits_split(0.9999)
+    x, y, xt, yt = load_digits_split()
+    with pytest.raises(ValueError, match="NaN"):
+        lr_sweep([16], [0.1], data=(x * float("nan"), y, xt, yt), steps=1)
+    with pytest.raises(ValueError, match="one label per input"):
+        lr_sweep([16], [0.1], data=(x, y[:-1], xt, yt), steps=1)
+    with pytest.raises(ValueError, match="n_inputs"):
+        ntk_diagonal(16, n_inputs=10_000)
+    out = lr_sweep(
+        [16],
+        [0.1],
+        seeds=(0,),
+        data=(x.numpy(), y.numpy(), xt, yt),
+        steps=1,
+        parametrizations=("mup",),
+        optimizers=("sgd",),
+    )
+    assert np.isfinite(out.test_loss).all()  # numpy data are accepted
+
+
+@pytest.mark.parametrize("device", ["tpu", "cuda:7", "meta", "", 3])
+def test_devices_checked_in_the_library(device):
+    with pytest.raises((ValueError, TypeError), match="device"):
+        lr_sweep([16], [0.1], steps=1, device=device)
+    with pytest.raises((ValueError, TypeError), match="device"):
+        book_sweep(device=device)
+
+
+def test_book_sweep_checks_both_sweeps_first():
+    """A bad Adam setting is refused before the SGD sweep trains (which would take a minute)."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="lrs"):
+        book_sweep(lrs={"sgd": (0.1, 0.2), "adam": (0.2, 0.1)})
+    with pytest.raises(ValueError, match="keys"):
+        book_sweep(widths={"sgd": (16, 32)})
+    with pytest.raises(ValueError, match="base_seed"):
+        book_sweep(-1)
+    assert time.perf_counter() - start < 5
+
+
+def test_sweep_refuses_sizes_beyond_memory():
+    with pytest.raises(ValueError, match="GB"):
+        lr_sweep([10**6], [0.1], steps=1)
+    with pytest.raises(ValueError, match="GB"):
+        ntk_diagonal(10**6)

@@ -1,6 +1,6 @@
 r"""The µP cheat sheet: per layer type, the power of the width in every scaling a practitioner sets.
 
-For a parametrization of :mod:`widthlimits.parametrization` and a layer type (input weights,
+For a parametrization of :mod:`widthlimits.mup.presets` and a layer type (input weights,
 hidden weights, output weights, hidden biases), four quantities scale like a power of the width
 :math:`n`: the **multiplier** in the forward pass, the **initial standard deviation** of the
 trained parameter, and its **SGD** and **Adam learning rates**. Only two combinations are fixed by
@@ -15,7 +15,7 @@ chosen,
     \text{SGD lr } n^{-(2a_l + c - 2a'_l)}, \qquad
     \text{Adam lr } n^{-(e_l - a'_l)},
 
-with :math:`e_l` from :meth:`~widthlimits.parametrization.ABC.adam_lr_exponents` (Adam moves an
+with :math:`e_l` from :meth:`~widthlimits.mup.abc.ABC.adam_lr_exponents` (Adam moves an
 entry by about its learning rate, so the multiplier enters once, not twice).
 
 **Biases.** A hidden layer's bias is an input weight whose input is the constant 1: a vector
@@ -24,8 +24,8 @@ the input layer :math:`W^1` (Tensor Programs V, Table 3, "input weights & all bi
 output layer's bias has no width-sized dimension, and every one of its scalings is :math:`n^0`.
 
 Nothing here is typed in by hand: :func:`layer_exponents` derives every entry from
-:meth:`~widthlimits.parametrization.ABC.absorbed` and
-:meth:`~widthlimits.parametrization.ABC.adam_lr_exponents`.
+:meth:`~widthlimits.mup.abc.ABC.absorbed` and
+:meth:`~widthlimits.mup.abc.ABC.adam_lr_exponents`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .mup.abc import ABC, mean_field, mup, ntk, standard
+from ._checks import check_bool, check_choice, check_int, check_real, check_reals
+from .mup.abc import ABC, check_abc
+from .mup.presets import mean_field, mup, ntk, standard
 
 __all__ = [
     "LAYERS",
@@ -52,6 +54,9 @@ __all__ = [
 
 #: The layer types of the cheat sheet, in the order of its rows.
 LAYERS: tuple[str, ...] = ("input", "hidden", "output", "bias")
+
+#: The names :func:`conventional_gauge` knows (lower case; they are matched case-insensitively).
+_NAMES: tuple[str, ...] = ("sp", "ntk", "µp", "mf")
 
 #: The quantities of the cheat sheet, in the order of its columns, with their headings.
 QUANTITIES: dict[str, str] = {
@@ -72,11 +77,14 @@ def presets(L: int = 2) -> dict[str, ABC]:
     >>> {name: p.L for name, p in presets().items()}
     {'SP': 2, 'NTK': 2, 'µP': 2, 'MF': 1}
     """
+    L = check_int("L", L, 1)
     return {"SP": standard(L), "NTK": ntk(L), "µP": mup(L), "MF": mean_field(1)}
 
 
 def conventional_gauge(name: str, p: ABC) -> tuple[float, ...]:
     """The multiplier exponents :math:`a'_l` in which a parametrization is usually written.
+
+    ``name`` is one of ``"SP"``, ``"NTK"``, ``"µP"``, ``"MF"`` (case-insensitive).
 
     SP, NTK and mean field are written with their own ``a`` (no multipliers for SP; a
     :math:`1/\\sqrt{\\text{fan-in}}` multiplier for NTK; :math:`1/n` on the readout for mean
@@ -88,13 +96,9 @@ def conventional_gauge(name: str, p: ABC) -> tuple[float, ...]:
     >>> conventional_gauge("µP", mup(2)), conventional_gauge("NTK", ntk(2))
     ((0.0, 0.0, 1.0), (0.0, 0.5, 0.5))
     """
-    if not isinstance(p, ABC):
-        raise TypeError(f"conventional_gauge needs an ABC, got {type(p).__name__}")
-    if name == "µP":
-        return (0.0,) * p.L + (1.0,)
-    if name in ("SP", "NTK", "MF"):
-        return tuple(p.a)
-    raise ValueError(f"name must be one of 'SP', 'NTK', 'µP', 'MF', got {name!r}")
+    check_abc("p", p)
+    name = check_choice("name", name, _NAMES)
+    return (0.0,) * p.L + (1.0,) if name == "µp" else tuple(p.a)
 
 
 def layer_exponents(p: ABC, gauge: str | Sequence[float] = "absorbed") -> dict:
@@ -119,7 +123,7 @@ def layer_exponents(p: ABC, gauge: str | Sequence[float] = "absorbed") -> dict:
     Raises
     ------
     TypeError
-        If ``p`` is not an :class:`~widthlimits.parametrization.ABC`.
+        If ``p`` is not an :class:`~widthlimits.mup.abc.ABC`.
     ValueError
         If ``gauge`` is an unknown name or has the wrong length.
 
@@ -131,17 +135,12 @@ def layer_exponents(p: ABC, gauge: str | Sequence[float] = "absorbed") -> dict:
     >>> layer_exponents(mup(2), gauge=(0, 0, 1))["output"]
     {'multiplier': -1.0, 'init_std': 0.0, 'sgd_lr': 1.0, 'adam_lr': 0.0}
     """
-    if not isinstance(p, ABC):
-        raise TypeError(f"layer_exponents needs an ABC, got {type(p).__name__}")
+    check_abc("p", p)
     if isinstance(gauge, str):
-        if gauge == "absorbed":
-            a_ = (0.0,) * (p.L + 1)
-        elif gauge == "own":
-            a_ = tuple(p.a)
-        else:
-            raise ValueError(f"gauge must be 'absorbed', 'own' or a sequence, got {gauge!r}")
+        gauge = check_choice("gauge", gauge, ("absorbed", "own"))
+        a_ = (0.0,) * (p.L + 1) if gauge == "absorbed" else tuple(p.a)
     else:
-        a_ = tuple(float(x) for x in gauge)
+        a_ = tuple(check_reals("gauge", gauge))
         if len(a_) != p.L + 1:
             raise ValueError(
                 f"gauge needs one multiplier exponent per weight matrix ({p.L + 1}), got {len(a_)}"
@@ -175,9 +174,10 @@ def power(x: float | None, html_output: bool = True) -> str:
     >>> power(-0.5), power(-1)
     ('<i>n</i><sup>−1/2</sup>', '1/<i>n</i>')
     """
+    html_output = check_bool("html_output", html_output)
     if x is None:
         return "—"
-    q = Fraction(float(x)).limit_denominator(12)
+    q = Fraction(check_real("x", x)).limit_denominator(12)
     n = "<i>n</i>" if html_output else "n"
     if q == 0:
         return "1"
@@ -268,8 +268,9 @@ def table(
 
     Raises
     ------
-    ValueError
-        If ``quantity`` is unknown or ``params`` has the wrong size.
+    ValueError, TypeError
+        If ``quantity`` or ``gauge`` is unknown (names are case-insensitive), ``params`` is not
+        a non-empty dict of ABC or has the wrong size, or ``caption`` is not a string.
 
     Examples
     --------
@@ -281,12 +282,17 @@ def table(
     output | 1 | 1/n | 1/n | 1/n
     bias | 1 | 1 | n | n
     """
-    if not params:
-        raise ValueError("table needs at least one parametrization")
-    if quantity is not None and quantity not in QUANTITIES:
-        raise ValueError(f"quantity must be one of {list(QUANTITIES)}, got {quantity!r}")
+    _check_params(params)
+    if quantity is not None:
+        quantity = check_choice("quantity", quantity, QUANTITIES)
     if quantity is None and len(params) != 1:
         raise ValueError(f"without a quantity, table shows one parametrization; got {len(params)}")
+    if not isinstance(caption, str):
+        raise TypeError(f"caption must be a string, got {type(caption).__name__}")
+    if isinstance(gauge, str):
+        gauge = check_choice("gauge", gauge, ("absorbed", "own", "conventional"))
+    elif not isinstance(gauge, dict):
+        raise TypeError(f"gauge must be a name or a dict of name -> sequence, got {gauge!r}")
 
     def gauge_of(name: str, p: ABC):
         if gauge == "conventional":
@@ -312,6 +318,15 @@ def table(
     return ExponentTable(caption, columns, rows)
 
 
+def _check_params(params) -> None:
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of name -> ABC, got {type(params).__name__}")
+    if not params:
+        raise ValueError("table needs at least one parametrization")
+    for name, p in params.items():
+        check_abc(f"params[{name!r}]", p)
+
+
 @dataclass(frozen=True)
 class TableGrid:
     """Several :class:`ExponentTable` side by side (as many as the page width allows)."""
@@ -335,6 +350,8 @@ def grid(*tables: ExponentTable) -> TableGrid:
     >>> g._repr_html_().count("<table")
     2
     """
+    if not tables:
+        raise ValueError("grid needs at least one ExponentTable")
     for t in tables:
         if not isinstance(t, ExponentTable):
             raise TypeError(f"grid takes ExponentTable objects, got {type(t).__name__}")

@@ -3,7 +3,12 @@
 ``python -m widthlimits <command> [options]`` (or the ``widthlimits`` console script). Each
 command shows a progress bar on long work, writes a figure (``<command>.png``) and its numbers
 (``<command>.json``) to ``--out``, and exits with status 2 and a one-line message on bad
-arguments.
+arguments, never with a traceback.
+
+Before any work starts, it checks that ``--out`` can be written, then every argument, through
+the package's own checks (:mod:`widthlimits._checks` and the checks of the functions it calls,
+which raise before they compute or allocate); sizes that would not fit in memory are refused
+with the estimated size.
 
 Commands
 --------
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,36 +44,24 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _ints(text: str) -> list[int]:
+def _split(text: str, kind, what: str) -> list:
+    """Parse a comma-separated list (parsing only: the values are checked by the library)."""
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        return [kind(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return values
+        raise argparse.ArgumentTypeError(f"expected comma-separated {what}, got {text!r}") from None
+
+
+def _ints(text: str) -> list[int]:
+    return _split(text, int, "integers")
 
 
 def _floats(text: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated numbers, got {text!r}"
-        ) from None
-    if not values or not all(np.isfinite(values)) or min(values) <= 0:
-        raise argparse.ArgumentTypeError(f"expected positive finite numbers, got {text!r}")
-    return values
+    return _split(text, float, "numbers")
 
 
-def _positive(text: str) -> int:
-    return _ints(text)[0] if "," not in text else _bad(text)
-
-
-def _bad(text):
-    raise argparse.ArgumentTypeError(f"expected one positive integer, got {text!r}")
+def _names(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,26 +75,26 @@ def _parser() -> argparse.ArgumentParser:
         default=[500, 1000, 2000, 4000],
         help="matrix sizes, comma-separated (default 500,1000,2000,4000)",
     )
-    s.add_argument("--entries", choices=["gaussian", "rademacher"], default="gaussian")
+    s.add_argument("--entries", default="gaussian", help="gaussian or rademacher")
     s.add_argument("--seed", type=int, default=0)
 
     c = sub.add_parser("coord-check", help="coordinate checks across widths")
     c.add_argument("--widths", type=_ints, default=[64, 128, 256, 512, 1024, 2048, 4096])
-    c.add_argument("--parametrization", choices=["sp", "ntk", "mup"], default="mup")
-    c.add_argument("--depth", type=_positive, default=3)
-    c.add_argument("--steps", type=_positive, default=5)
+    c.add_argument("--parametrization", default="mup", help="sp, ntk or mup")
+    c.add_argument("--depth", type=int, default=3)
+    c.add_argument("--steps", type=int, default=5)
     c.add_argument("--lr", type=float, default=0.1)
-    c.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
+    c.add_argument("--optimizer", default="sgd", help="sgd or adam")
     c.add_argument("--seeds", type=_ints, default=[1, 2, 3])
 
     t = sub.add_parser("transfer", help="learning-rate transfer sweeps under SP and muP")
     t.add_argument("--widths", type=_ints, default=[64, 128, 256, 512, 1024])
     t.add_argument("--lrs", type=_floats, default=list(np.geomspace(2**-10, 2**0, 11)))
     t.add_argument("--seeds", type=_ints, default=[1, 2, 3])
-    t.add_argument("--optimizers", default="sgd,adam")
-    t.add_argument("--parametrizations", default="sp,mup")
-    t.add_argument("--depth", type=_positive, default=2)
-    t.add_argument("--steps", type=_positive, default=100)
+    t.add_argument("--optimizers", type=_names, default=["sgd", "adam"])
+    t.add_argument("--parametrizations", type=_names, default=["sp", "mup"])
+    t.add_argument("--depth", type=int, default=2)
+    t.add_argument("--steps", type=int, default=100)
     t.add_argument("--device", default="cpu", help="a torch device, such as cpu or cuda")
 
     for q in (s, c, t):
@@ -111,6 +105,22 @@ def _parser() -> argparse.ArgumentParser:
             help="output folder (default ./widthlimits-out)",
         )
     return p
+
+
+def _check_out(out: Path, command: str) -> None:
+    """Raise UsageError unless ``out`` is (or can be made) a folder we can write the command's
+    two files into; nothing is created."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    for name in (f"{command}.png", f"{command}.json"):
+        target = out / name
+        if target.exists() and (target.is_dir() or not os.access(target, os.W_OK)):
+            raise UsageError(f"--out: cannot write {target}")
+    parent = out
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out} cannot be written ({parent} is not a writable folder)")
 
 
 def _jsonable(x):
@@ -127,16 +137,29 @@ def _jsonable(x):
     return str(x)
 
 
-def _semicircle(args) -> tuple[dict, object]:
+def _semicircle(args):
+    """Check the arguments, then return a function that does the work."""
+    from ._checks import check_choice, check_int, check_ints, check_memory
+    from .rmt import ENTRIES
+
+    sizes = check_ints("--n", args.n, 1)
+    entries = check_choice("--entries", args.entries, ENTRIES)
+    seed = check_int("--seed", args.seed, 0)
+    for n in sizes:  # the matrix and eigvalsh's workspace, before the first one is drawn
+        check_memory(f"--n {n}: a {n} x {n} Wigner matrix and its eigenvalues", 16.0 * n * n)
+    return lambda: _run_semicircle(sizes, entries, seed)
+
+
+def _run_semicircle(sizes, entries, seed):
     from tqdm import tqdm
 
     from . import plotting, rmt
 
-    rng = np.random.default_rng(args.seed)
-    fig, axes = plotting.subplots(len(args.n), width=3.2, height=2.8, squeeze=False)
-    out = {"n": [], "kolmogorov_distance": [], "largest_eigenvalue": [], "entries": args.entries}
-    for ax, n in tqdm(list(zip(axes[0], args.n, strict=True)), desc="eigvalsh", unit="matrix"):
-        eig = np.linalg.eigvalsh(rmt.wigner(n, rng, args.entries))
+    rng = np.random.default_rng(seed)
+    fig, axes = plotting.subplots(len(sizes), width=3.2, height=2.8, squeeze=False)
+    out = {"n": [], "kolmogorov_distance": [], "largest_eigenvalue": [], "entries": entries}
+    for ax, n in tqdm(list(zip(axes[0], sizes, strict=True)), desc="eigvalsh", unit="matrix"):
+        eig = np.linalg.eigvalsh(rmt.wigner(n, rng, entries))
         plotting.density_histogram(
             eig, rmt.semicircle_pdf, support=(-2.2, 2.2), ax=ax, xlabel="eigenvalue"
         )
@@ -147,91 +170,72 @@ def _semicircle(args) -> tuple[dict, object]:
     return out, fig
 
 
-def _coord_check(args) -> tuple[dict, object]:
-    from . import nn, plotting
+def _coord_check(args):
+    """coord_check checks all its arguments before it builds a network."""
 
-    result = nn.coord_check(
-        args.widths,
-        args.parametrization,
-        depth=args.depth,
-        steps=args.steps,
-        lr=args.lr,
-        optimizer=args.optimizer,
-        seeds=args.seeds,
-    )
-    _, ax = plotting.subplots(width=5.5, height=3.8)
-    nn.plot_coord_check(result, ax=ax)
-    return result, ax.figure
+    def work():
+        from . import mup, plotting
 
+        result = mup.coord_check(
+            args.widths,
+            args.parametrization,
+            depth=args.depth,
+            steps=args.steps,
+            lr=args.lr,
+            optimizer=args.optimizer,
+            seeds=args.seeds,
+        )
+        _, ax = plotting.subplots(width=5.5, height=3.8)
+        mup.plot_coord_check(result, ax=ax)
+        return result, ax.figure
 
-def _check_device(name: str) -> None:
-    import torch
-
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise UsageError(
-            f"--device: expected a torch device such as cpu or cuda, got {name!r}"
-        ) from None
-    if device.type == "cuda":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if count == 0:
-            raise UsageError(f"--device {name} asked for, but torch sees no CUDA device")
-        if device.index is not None and device.index >= count:
-            raise UsageError(f"--device {name}: torch sees only {count} CUDA device(s)")
-    elif device.type != "cpu":
-        raise UsageError(f"--device: only cpu and cuda devices are supported, got {name!r}")
+    return work
 
 
-def _transfer(args) -> tuple[dict, object]:
-    from . import plotting, transfer
+def _transfer(args):
+    """lr_sweep checks all its arguments (device included) before it trains or shows a
+    progress bar; the figure and the optima are drawn from the returned Sweep."""
 
-    params = [p.strip() for p in args.parametrizations.split(",") if p.strip()]
-    opts = [o.strip() for o in args.optimizers.split(",") if o.strip()]
-    _check_device(args.device)
-    result = transfer.lr_sweep(
-        args.widths,
-        args.lrs,
-        args.seeds,
-        params,
-        opts,
-        depth=args.depth,
-        steps=args.steps,
-        device=args.device,
-        progress=True,
-    )
-    fig, axes = plotting.subplots(len(opts), len(params), width=4.0, height=3.2, squeeze=False)
-    for i in range(len(params)):
-        for j in range(len(opts)):
-            transfer.plot_transfer(result, i, j, ax=axes[i][j])
-    result["optimal"] = {
-        f"{p}/{o}": transfer.optimal_lr(result["test_loss"][i, j], args.lrs)
-        for i, p in enumerate(params)
-        for j, o in enumerate(opts)
-    }
-    return result, fig
+    def work():
+        from . import mup, plotting
+
+        sweep = mup.lr_sweep(
+            args.widths,
+            args.lrs,
+            args.seeds,
+            args.parametrizations,
+            args.optimizers,
+            depth=args.depth,
+            steps=args.steps,
+            device=args.device,
+            progress=True,
+        )
+        params, opts = sweep.coords["parametrization"], sweep.coords["optimizer"]
+        fig, axes = plotting.subplots(len(opts), len(params), width=4.0, height=3.2, squeeze=False)
+        optimal = {}
+        for i, p in enumerate(params):
+            for j, o in enumerate(opts):
+                mup.plot_transfer(sweep, parametrization=p, optimizer=o, ax=axes[i][j])
+                try:
+                    optimal[f"{p}/{o}"] = mup.optimal_lr(
+                        sweep.select(parametrization=p, optimizer=o), loss="test_loss"
+                    )
+                except ValueError as err:  # every run diverged: say so, name no optimum
+                    optimal[f"{p}/{o}"] = {"error": str(err)}
+        data = {f"{a}s": list(sweep.coords[a]) for a in sweep.axes}
+        data.update({n: sweep.loss(n) for n in ("train_loss", "test_loss", "test_acc")})
+        data.update(sweep.settings, axes=list(sweep.axes), diverged=sweep.diverged, optimal=optimal)
+        return data, fig
+
+    return work
 
 
 COMMANDS = {"semicircle": _semicircle, "coord-check": _coord_check, "transfer": _transfer}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status.
-
-    Examples
-    --------
-    >>> main(["semicircle", "--n", "0"])  # prints a one-line error to stderr
-    2
-    """
+def _write(args, data, fig, start) -> None:
     import matplotlib.pyplot as plt
 
-    try:
-        args = _parser().parse_args(argv)
-        start = time.perf_counter()
-        data, fig = COMMANDS[args.command](args)
-    except (UsageError, ValueError, TypeError) as err:
-        print(f"widthlimits: error: {err}", file=sys.stderr)
-        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     figure, numbers = args.out / f"{args.command}.png", args.out / f"{args.command}.json"
     fig.savefig(figure)
@@ -239,6 +243,30 @@ def main(argv: list[str] | None = None) -> int:
     data = dict(data, command=args.command, seconds=time.perf_counter() - start)
     numbers.write_text(json.dumps(_jsonable(data), indent=1))
     print(f"wrote {figure} and {numbers}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0, or 2 after a one-line error).
+
+    Examples
+    --------
+    >>> main(["semicircle", "--n", "0"])  # prints a one-line error to stderr
+    2
+    """
+    try:
+        if argv is not None and (
+            not isinstance(argv, (list, tuple)) or not all(isinstance(a, str) for a in argv)
+        ):
+            raise TypeError(f"argv must be a list of strings, got {argv!r}")
+        args = _parser().parse_args(argv)
+        _check_out(args.out, args.command)
+        work = COMMANDS[args.command](args)
+        start = time.perf_counter()
+        data, fig = work()
+        _write(args, data, fig, start)
+    except (UsageError, ValueError, TypeError, OSError) as err:
+        print(f"widthlimits: error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,7 +1,7 @@
 """The nonlinearities the package knows by name: one table, shared by the kernels
 (:mod:`widthlimits.kernels`, which need numpy functions and their derivatives) and the torch
-model (:class:`widthlimits.mup.MLP`, which needs torch functions), so that both accept the same
-names, case-insensitively.
+model (:class:`widthlimits.mup.model.MLP`, which needs torch functions), so that both accept the
+same names, case-insensitively.
 
 =========  ===============================================  ==========================
 name       :math:`\\phi(x)`                                   derivative

@@ -7,30 +7,18 @@
 # ruff: noqa: I001 - the imports are grouped by concept, one block per helper module group
 
 # --- abc-parametrizations and the model (helper "mup-model" edits this block) ---
-from .abc import (  # noqa: F401
-    ABC,
-    CLASSES,
-    EXPONENTS,
-    classify,
-    mean_field,
-    mup,
-    ntk,
-    phase_grid,
-    plot_exponents,
-    plot_phase_grid,
-    standard,
-)
-from .model import MLP, NONLINEARITIES, coord_check, coord_slopes, plot_coord_check  # noqa: F401
-from .model import train_linear_mup  # noqa: F401
+from .abc import ABC  # noqa: F401
+from .presets import CLASSES, classify, mean_field, mup, ntk, phase_grid, standard  # noqa: F401
+from .abc_plots import EXPONENTS, plot_exponents, plot_phase_grid  # noqa: F401
+from .model import MLP, NONLINEARITIES  # noqa: F401
+from .coordinates import coord_check, coord_slopes  # noqa: F401
+from .coord_plots import plot_coord_check  # noqa: F401
+from .linear import train_linear_mup  # noqa: F401
 
 # --- sweeps, their analysis and data (helper "mup-sweeps" edits this block) ---
 from .data import check_split, load_digits_split  # noqa: F401
-from .sweep import (  # noqa: F401
-    BOOK_SETTINGS,
-    book_sweep,
-    lr_sweep,
-    ntk_diagonal,
-    optimal_lr,
-    plot_transfer,
-    transfer_stats,
-)
+from .ntk_scale import ntk_diagonal  # noqa: F401
+from .optimum import optimal_lr, transfer_stats  # noqa: F401
+from .results import Sweep  # noqa: F401
+from .sweep import BOOK_SETTINGS, book_sweep, lr_sweep  # noqa: F401
+from .transfer_plots import plot_optimum, plot_transfer  # noqa: F401

@@ -12,19 +12,12 @@ import numpy as np
 import torch
 
 from .._checks import check_array, check_int, check_real
+from .names import check_dtype
 
 __all__ = ["check_split", "load_digits_split"]
 
 #: The number of images in scikit-learn's digits.
 N_DIGITS = 1797
-
-
-def _check_dtype(dtype) -> torch.dtype:
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(
-            f"dtype must be a floating torch.dtype such as torch.float32, got {dtype!r}"
-        )
-    return dtype
 
 
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0, dtype=torch.float32):
@@ -59,7 +52,7 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0, dtype=torch.fl
     """
     test_fraction = check_real("test_fraction", test_fraction, 0, 1, low_open=True, high_open=True)
     seed = check_int("seed", seed, 0)
-    dtype = _check_dtype(dtype)
+    dtype = check_dtype(dtype)
     n_test = int(round(test_fraction * N_DIGITS))
     if not 1 <= n_test <= N_DIGITS - 1:
         raise ValueError(
@@ -114,8 +107,7 @@ def check_split(data, name: str = "data") -> tuple:
     """
     if not isinstance(data, (tuple, list)) or len(data) != 4:
         raise TypeError(
-            f"{name} must be a tuple (x_train, y_train, x_test, y_test), got "
-            f"{type(data).__name__}"
+            f"{name} must be a tuple (x_train, y_train, x_test, y_test), got {type(data).__name__}"
         )
     parts = ("x_train", "y_train", "x_test", "y_test")
     label = [f"{name}[{i}] ({p})" for i, p in enumerate(parts)]

@@ -1,4 +1,4 @@
-"""Tests of widthlimits.parametrization: the r-table, the TP4 conditions, the symmetry, errors."""
+"""Tests of widthlimits.mup.abc and presets: the r-table, the TP4 conditions, the symmetry."""
 
 from __future__ import annotations
 
