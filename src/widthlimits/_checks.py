@@ -241,6 +241,34 @@ def _items(name: str, xs) -> list:
     return list(xs)
 
 
+def check_values(what: str, y, shape: tuple[int, ...]) -> np.ndarray:
+    """Return what a user's function returned as a finite float array of ``shape``, or raise.
+
+    ``what`` names the function in the messages ("phi", "f", "the function of nonlin").
+
+    >>> check_values("phi", [1, 2], (2,)).dtype
+    dtype('float64')
+    >>> check_values("phi", [1.0, float("nan")], (2,))
+    Traceback (most recent call last):
+    ...
+    ValueError: phi returned NaN or infinity
+    """
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(f"{what} must return an array of numbers, got {type(y).__name__}")
+    y = np.asarray(y)
+    if y.shape != shape:
+        raise ValueError(
+            f"{what} must return an array of shape {shape} (one value per input), got shape "
+            f"{y.shape}"
+        )
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must return real numbers, got dtype {y.dtype}")
+    y = y.astype(float)
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{what} returned NaN or infinity")
+    return y
+
+
 def check_grid(name: str, xs, *, geometric: bool = False, rtol: float = 1e-6) -> list[float]:
     """Return a strictly increasing grid of positive finite numbers, or raise.
 

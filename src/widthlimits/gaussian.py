@@ -42,6 +42,7 @@ from ._checks import (
     check_int,
     check_real,
     check_symmetric_psd,
+    check_values,
 )
 
 __all__ = ["MAX_QUADRATURE_DIM", "gaussian_expectation", "spherical_integral", "spherical_rule"]
@@ -274,17 +275,7 @@ def _check_cov(cov) -> np.ndarray:
 def _values(f, z: np.ndarray, shape) -> np.ndarray:
     with np.errstate(all="ignore"):
         out = f(*z)
-    if isinstance(out, (str, bytes)) or out is None:
-        raise TypeError(f"f must return an array of numbers, got {type(out).__name__}")
-    out = np.asarray(out)
-    if out.shape != shape:
-        raise ValueError(f"f must return an array of shape {shape}, got {out.shape}")
-    if out.dtype.kind not in "biuf":
-        raise TypeError(f"f must return real numbers, got dtype {out.dtype}")
-    out = out.astype(float)
-    if not np.all(np.isfinite(out)):
-        raise ValueError("f returned NaN or infinity at a quadrature node")
-    return out
+    return check_values("f (at the quadrature nodes)", out, shape)
 
 
 def gaussian_expectation(f, cov=1.0, *, nodes: int | None = None, return_error: bool = False):

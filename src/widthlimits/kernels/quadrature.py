@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from .._checks import check_callable
+from .._checks import check_callable, check_values
 
 __all__ = ["MAX_NODES", "MAX_EVALUATIONS"]
 
@@ -54,19 +54,13 @@ def check_vectorized(f):
     probe = np.linspace(-3.0, 3.0, 7).reshape(7, 1)
     try:
         with np.errstate(all="ignore"):
-            out = np.asarray(f(probe), dtype=np.float64)
+            out = f(probe)
     except Exception as err:  # noqa: BLE001 - any failure means "not vectorized"
         raise TypeError(
             "a callable nonlinearity must accept a numpy array and return an array of the "
             f"same shape; calling it on an array raised {type(err).__name__}: {err}"
         ) from err
-    if out.shape != probe.shape:
-        raise ValueError(
-            "a callable nonlinearity must be vectorized: on an array of shape (7, 1) it "
-            f"returned shape {out.shape}"
-        )
-    if not np.all(np.isfinite(out)):
-        raise ValueError("the callable nonlinearity returned NaN or inf on [-3, 3]")
+    check_values("a callable nonlinearity (vectorized, on [-3, 3])", out, probe.shape)
     return f
 
 

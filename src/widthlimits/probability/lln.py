@@ -12,7 +12,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._checks import check_array, check_callable, check_int, check_ints, check_memory, check_rng
+from .._checks import (
+    check_array,
+    check_callable,
+    check_int,
+    check_ints,
+    check_memory,
+    check_rng,
+    check_values,
+)
 from ..stats import rms_se
 from .distributions import distribution
 
@@ -82,12 +90,5 @@ def coordinate_average(phi: Callable[[np.ndarray], np.ndarray], x) -> float:
     """
     check_callable("phi", phi)
     x = check_array("x", x, ndim=1)
-    y = np.asarray(phi(x))
-    if y.shape != x.shape:
-        raise ValueError(f"phi must act coordinatewise: got shape {y.shape} for input {x.shape}")
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"phi must return real numbers, got dtype {y.dtype}")
-    y = y.astype(float)
-    if not np.all(np.isfinite(y)):
-        raise ValueError("phi returned a non-finite value")
+    y = check_values("phi (acting coordinatewise)", phi(x), x.shape)
     return float(y.mean())

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_values
+
 __all__ = ["Instruction", "check_output", "sequence"]
 
 
@@ -67,19 +69,4 @@ def check_output(y, shape: tuple[int, ...], what: str) -> np.ndarray:
     >>> check_output(np.ones(3), (3,), "nonlin").shape
     (3,)
     """
-    if y is None or isinstance(y, (str, bytes)):
-        raise TypeError(f"the function of {what} must return an array, got {type(y).__name__}")
-    y = np.asarray(y)
-    if y.shape != shape:
-        raise ValueError(
-            f"the function of {what} must return an array of shape {shape} "
-            f"(one value per coordinate), got shape {y.shape}"
-        )
-    if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
-        raise TypeError(f"the function of {what} must return numbers, got dtype {y.dtype}")
-    if np.iscomplexobj(y):
-        raise TypeError(f"the function of {what} must return real numbers, got complex ones")
-    y = y.astype(float)
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"the function of {what} returned NaN or infinity")
-    return y
+    return check_values(f"the function of {what}", y, shape)
