@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import bad_count, not_a_real, not_an_int, rejects
 
 from widthlimits import rmt, stats
 
@@ -25,46 +26,12 @@ RNG = np.random.default_rng(0)
 PAIRING = ((0, 3), (1, 4), (2, 5))
 
 
-def rejects(f, *args, **kwargs) -> None:
-    """The call raises ValueError or TypeError; any other exception propagates and fails."""
-    with pytest.raises((ValueError, TypeError)):
-        f(*args, **kwargs)
-
-
 # ----------------------------------------------------------------------------------------------
 # Strategies of bad values
 # ----------------------------------------------------------------------------------------------
-def not_an_int():
-    """Values that are not integers: floats (integral ones too), bools, strings, None, ..."""
-    return st.one_of(
-        st.floats(allow_nan=True, allow_infinity=True),
-        st.booleans(),
-        st.text(max_size=4),
-        st.none(),
-        st.complex_numbers(max_magnitude=10),
-        st.lists(st.integers(0, 5), max_size=3),
-        st.sampled_from([np.float64(3.0), np.bool_(True), Fraction(1, 2)]),
-    )
-
-
 def negative(low: int = 0):
     """Integers below ``low``."""
     return st.integers(max_value=low - 1, min_value=-(10**12))
-
-
-def bad_count(low: int = 1):
-    return st.one_of(not_an_int(), negative(low))
-
-
-def not_a_real():
-    return st.one_of(
-        st.text(max_size=4),
-        st.none(),
-        st.booleans(),
-        st.complex_numbers(max_magnitude=10).filter(lambda z: z.imag != 0),
-        st.lists(st.floats(), max_size=2),
-        st.sampled_from([float("nan"), float("inf"), -float("inf"), np.nan, np.bool_(False)]),
-    )
 
 
 def bad_ratio():
