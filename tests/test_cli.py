@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,6 +159,14 @@ def test_unwritable_out_is_refused_first(capsys, tmp_path):
     for out in (blocker, blocker / "sub"):
         status, err = main_err(capsys, "semicircle", "--n", "0", "--out", str(out))
         assert status == 2 and len(err) == 1 and "--out" in err[0], err
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux's /proc")
+def test_out_where_the_file_system_refuses_is_refused_first_even_for_root(capsys):
+    """Permissions can say yes (root may write anywhere) where the file system says no: the
+    check tries, before any work, to make and remove a folder where --out would be made."""
+    status, err = main_err(capsys, "semicircle", "--n", "50", "--out", "/proc/widthlimits-out")
+    assert status == 2 and len(err) == 1 and "--out" in err[0], err
 
 
 def test_main_checks_argv(capsys):

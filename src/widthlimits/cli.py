@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -121,6 +122,10 @@ def _check_out(out: Path, command: str) -> None:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out} cannot be written ({parent} is not a writable folder)")
+    try:  # permissions can say yes where the file system says no (root, /proc, read-only mounts)
+        os.rmdir(tempfile.mkdtemp(prefix=".widthlimits-probe-", dir=parent))
+    except OSError as err:
+        raise UsageError(f"--out {out} cannot be written ({parent}: {err.strerror})") from err
 
 
 def _jsonable(x):

@@ -221,9 +221,17 @@ class MutantsTableDirective(Directive):
         env.note_dependency(str(path))
         data = json.loads(path.read_text(encoding="utf-8"))
         s = data["summary"]
+        carried = sum(bool(m.get("carried_over")) for m in data["mutants"])
         summary = nodes.paragraph(
             text=f"{s['caught']} of {s['mutants']} mutants caught "
-            f"({100 * s['rate']:.1f}%) in the last run."
+            f"({100 * s['rate']:.1f}%) in the last run"
+            + (
+                f"; {carried} of those results are carried over from the run before their "
+                "module moved to its current file (the same planted bug in the same code), and "
+                "are marked so."
+                if carried
+                else "."
+            )
         )
         table = nodes.table(classes=["wl-mutants"])
         tgroup = nodes.tgroup(cols=4)
@@ -246,6 +254,8 @@ class MutantsTableDirective(Directive):
                 caught = nodes.paragraph(text=f"{m['caught_by']} ")
                 caught += nodes.literal(text=m["detail"])
                 caught += nodes.Text(f" ({m['where']})")
+                if m.get("carried_over"):
+                    caught += nodes.Text(" [carried over, not re-run since the move]")
             else:
                 caught = nodes.paragraph(text="survived")
             row += nodes.entry("", caught)
