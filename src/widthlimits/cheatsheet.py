@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ._checks import check_bool, check_choice, check_int, check_real, check_reals
-from .mup.abc import ABC, check_abc
+from .mup.abc import ABC, check_abc, check_abcs
 from .mup.presets import mean_field, mup, ntk, standard
 
 __all__ = [
@@ -282,7 +282,7 @@ def table(
     output | 1 | 1/n | 1/n | 1/n
     bias | 1 | 1 | n | n
     """
-    _check_params(params)
+    check_abcs("params", params)
     if quantity is not None:
         quantity = check_choice("quantity", quantity, QUANTITIES)
     if quantity is None and len(params) != 1:
@@ -316,15 +316,6 @@ def table(
             for layer in LAYERS
         )
     return ExponentTable(caption, columns, rows)
-
-
-def _check_params(params) -> None:
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of name -> ABC, got {type(params).__name__}")
-    if not params:
-        raise ValueError("table needs at least one parametrization")
-    for name, p in params.items():
-        check_abc(f"params[{name!r}]", p)
 
 
 @dataclass(frozen=True)

@@ -380,3 +380,22 @@ def check_abc(name: str, p) -> ABC:
             f"{name} must be an ABC (such as mup.mup(2)), got {type(p).__name__} {text}"
         )
     return p
+
+
+def check_abcs(name: str, params) -> dict:
+    """Return ``params`` if it is a non-empty dict of label -> :class:`ABC`, or raise.
+
+    Examples
+    --------
+    >>> check_abcs("params", {})
+    Traceback (most recent call last):
+    ...
+    ValueError: params must contain at least one parametrization
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"{name} must be a dict of label -> ABC, got {type(params).__name__}")
+    if not params:
+        raise ValueError(f"{name} must contain at least one parametrization")
+    for label, p in params.items():
+        check_abc(f"{name}[{label!r}]", p)
+    return params

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import plotting
 from .._checks import check_array, check_choice, check_reals
-from .abc import ABC, check_abc
+from .abc import ABC, check_abcs
 from .presets import CLASSES, increasing
 
 __all__ = ["EXPONENTS", "plot_exponents", "plot_phase_grid"]
@@ -184,12 +184,7 @@ def plot_phase_grid(codes, xs, ys, *, named=None, ax=None, xlabel="", ylabel="")
 
 
 def _common_depth(params) -> int:
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of label -> ABC, got {type(params).__name__}")
-    if not params:
-        raise ValueError("params must contain at least one parametrization")
-    for label, p in params.items():
-        check_abc(f"params[{label!r}]", p)
+    check_abcs("params", params)
     depths = {p.L for p in params.values()}
     if len(depths) != 1:
         raise ValueError(f"all parametrizations need the same L, got {sorted(depths)}")
