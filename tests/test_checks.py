@@ -220,3 +220,23 @@ def test_a_malformed_claim_is_a_clear_error(kwargs, value):
         return  # a well-formed claim
     with pytest.raises(CLEAR):
         check("c", value, statement="s", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "out, exc, match",
+    [
+        ([1.0, math.nan], ValueError, "phi returned NaN or infinity"),
+        ([1.0, -math.inf], ValueError, "phi returned NaN or infinity"),
+        ([1.0, 2.0, 3.0], ValueError, r"shape \(2,\)"),
+        ([1j, 2.0], TypeError, "real numbers"),
+        (None, TypeError, "array of numbers"),
+        ("ab", TypeError, "array of numbers"),
+    ],
+)
+def test_check_values_refuses_what_a_function_should_not_return(out, exc, match):
+    with pytest.raises(exc, match=match):
+        C.check_values("phi", out, (2,))
+
+
+def test_check_values_accepts_ints_and_bools_as_floats():
+    assert C.check_values("phi", np.array([True, False]), (2,)).tolist() == [1.0, 0.0]
