@@ -172,7 +172,7 @@ def test_plot_exponents_bad_input(params, quantity, err):
 def test_a_dict_of_parametrizations_is_checked_once_for_every_caller():
     from widthlimits.mup.abc import check_abcs
 
-    assert check_abcs("params", {"µP": mup.mup(2)})
-    for bad, exc in (({}, ValueError), ([mup.mup(2)], TypeError), ({"x": "mup"}, TypeError)):
+    assert check_abcs("params", {"µP": mup(2)})
+    for bad, exc in (({}, ValueError), ([mup(2)], TypeError), ({"x": "mup"}, TypeError)):
         with pytest.raises(exc, match="params"):
             check_abcs("params", bad)
