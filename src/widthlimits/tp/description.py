@@ -6,24 +6,32 @@ A :class:`Description` records the :class:`Instruction` s of a NETSOR-transpose+
 and shows them as the read-only tuple :attr:`Description.instructions`:
 
 * **initial vectors** (:meth:`Description.vector`, :meth:`Description.vectors`): coordinates
-  iid across :math:`\\alpha = 1..n`, jointly Gaussian across vectors;
-* **matrices** (:meth:`Description.matrix`): :math:`n \\times n`, entries iid
-  :math:`N(0, \\sigma^2/n)`;
+  iid across :math:`\\alpha = 1..dn`, jointly Gaussian across vectors;
+* **matrices** (:meth:`Description.matrix`): of shape :math:`rn \\times cn` (``shape=(r, c)``,
+  square by default), entries iid :math:`N(0, \\sigma^2/(cn))`;
 * **MatMul** (:meth:`Description.matmul`, ``A @ x``, ``A.T @ x``);
 * **Nonlin** (:meth:`Description.nonlin`, :meth:`Description.linear`): a coordinatewise function of
   vectors, optionally of scalars (earlier moments) too;
 * **Moment** (:meth:`Description.moment`): the scalar
-  :math:`\\frac1n \\sum_\\alpha f(x_\\alpha, \\dots)`.
+  :math:`\\frac1{dn} \\sum_\\alpha f(x_\\alpha, \\dots)`, averaged over the vectors' own
+  dimension.
+
+Every vector lives in a space of dimension :math:`dn`, a fixed multiple ``dim`` :math:`= d` of
+the width :math:`n` (Tensor Programs I allows such proportional widths :cite:p:`yang2019tp1`):
+an initial vector has the ``dim`` it is given, ``A @ x`` has ``A``'s row dimension and needs
+``x`` in its column dimension, and the arguments of a Nonlin, a linear combination or a Moment
+share one dimension, which the result has. A mismatch raises ``ValueError``.
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import check_callable, check_real, check_symmetric_psd
+from .._checks import check_callable, check_real, check_reals, check_symmetric_psd
 from .instructions import Instruction, check_output, sequence
 from .variables import Matrix, Moment, Transpose, Vector
 
@@ -119,24 +127,29 @@ class Description:
         cls = Moment if node.kind == "moment" else Vector
         return cls(self, node.name, len(self._instructions) - 1)
 
-    def matrix(self, name: str, std: float = 1.0) -> Matrix:
-        """Add an :math:`n\\times n` matrix with iid :math:`N(0, \\mathrm{std}^2/n)` entries.
+    def matrix(self, name: str, std: float = 1.0, shape=(1.0, 1.0)) -> Matrix:
+        """Add a matrix of ``shape`` :math:`(r, c)`, that is :math:`rn \\times cn` (square by
+        default), with iid :math:`N(0, \\mathrm{std}^2/(cn))` entries: ``A @ x`` then has
+        coordinates of variance :math:`\\mathrm{std}^2` times the mean square of ``x``.
 
         Examples
         --------
         >>> p = Description(); A = p.matrix("A", std=2.0); A.std, A.T.T is A
         (2.0, True)
+        >>> B = p.matrix("B", shape=(0.5, 2)); B.shape, B.T.shape, B.ratio
+        ((0.5, 2.0), (2.0, 0.5), 0.25)
         """
         std = check_real("std", std, 0.0)
-        m = Matrix(self, self._fresh(name, "A"), std, len(self._matrices))
+        shape = _shape(shape)
+        m = Matrix(self, self._fresh(name, "A"), std, len(self._matrices), shape)
         self._names.add(m.name)
         self._matrices.append(m)
         return m
 
-    def vectors(self, names: Sequence[str], cov) -> list[Vector]:
-        """Add initial vectors whose coordinates are iid :math:`N(0, \\mathrm{cov})` across
-        vectors (independent of all other initial vectors). All or nothing: a bad name or
-        covariance adds no vector.
+    def vectors(self, names: Sequence[str], cov, dim: float = 1.0) -> list[Vector]:
+        """Add initial vectors of dimension ``dim`` (times the width) whose coordinates are iid
+        :math:`N(0, \\mathrm{cov})` across vectors (independent of all other initial vectors).
+        All or nothing: a bad name, covariance or dimension adds no vector.
 
         Examples
         --------
@@ -148,6 +161,7 @@ class Description:
         if isinstance(names, str) or not isinstance(names, (list, tuple)) or not names:
             raise TypeError(f"names must be a non-empty list of strings, got {names!r}")
         cov = check_symmetric_psd("cov", cov)
+        dim = _dim("dim", dim)
         k = len(names)
         if cov.shape != (k, k):
             raise ValueError(f"cov must be a {k} x {k} matrix for {k} vectors, got {cov.shape}")
@@ -158,17 +172,21 @@ class Description:
         cov.setflags(write=False)
         g = len(self._covariances)
         self._covariances.append(cov)
-        return [self._add(Instruction("init", nm, group=g, pos=i)) for i, nm in enumerate(fresh)]
+        return [
+            self._add(Instruction("init", nm, group=g, pos=i, dim=dim))
+            for i, nm in enumerate(fresh)
+        ]
 
-    def vector(self, name: str, var: float = 1.0) -> Vector:
-        """Add one initial vector with iid :math:`N(0, \\mathrm{var})` coordinates.
+    def vector(self, name: str, var: float = 1.0, dim: float = 1.0) -> Vector:
+        """Add one initial vector of dimension ``dim`` (times the width) with iid
+        :math:`N(0, \\mathrm{var})` coordinates.
 
         Examples
         --------
-        >>> p = Description(); v = p.vector("v", var=2.0); v.name
-        'v'
+        >>> p = Description(); v = p.vector("v", var=2.0, dim=0.5); v.name, v.dim
+        ('v', 0.5)
         """
-        return self.vectors([name], [[check_real("var", var, 0.0)]])[0]
+        return self.vectors([name], [[check_real("var", var, 0.0)]], dim=dim)[0]
 
     def matmul(self, A, x: Vector, name: str | None = None) -> Vector:
         """MatMul: the vector ``A @ x`` for a matrix ``A`` of this program or its transpose ``A.T``.
@@ -187,14 +205,30 @@ class Description:
         if mat.program is not self:
             raise ValueError(f"matrix {mat.name!r} belongs to another program")
         i = self._vec(x, "the vector multiplied")
+        rows, cols = A.shape
+        if not _same(x.dim, cols):
+            what = f"{mat.name}.T" if isinstance(A, Transpose) else mat.name
+            raise ValueError(
+                f"{what} has shape {A.shape} (times n), so it multiplies vectors of dimension "
+                f"{cols:g}; {x.name!r} has dimension {x.dim:g}"
+            )
         node = Instruction(
             "matmul",
             self._fresh(name, "h"),
             args=(i,),
             matrix=mat.index,
             transposed=isinstance(A, Transpose),
+            dim=rows,
         )
         return self._add(node)
+
+    def _common_dim(self, vectors, what: str) -> float:
+        """The one dimension of ``vectors`` (already checked to be this program's), or raise."""
+        dims = [v.dim for v in vectors]
+        if any(not _same(d, dims[0]) for d in dims):
+            listed = ", ".join(f"{v.name!r}: {v.dim:g}" for v in vectors)
+            raise ValueError(f"the vectors of {what} must share one dimension, got {listed}")
+        return dims[0]
 
     def linear(
         self, coeffs: Sequence, vectors: Sequence[Vector], name: str | None = None
@@ -227,7 +261,9 @@ class Description:
             )
         cs = self._params(coeffs, "coeffs")
         args = tuple(self._vec(v, "each vector of a linear combination") for v in vectors)
-        return self._add(Instruction("linear", self._fresh(name, "x"), args=args, coeffs=cs))
+        dim = self._common_dim(vectors, "a linear combination")
+        nm = self._fresh(name, "x")
+        return self._add(Instruction("linear", nm, args=args, coeffs=cs, dim=dim))
 
     def _params(self, params, what: str = "params") -> tuple:
         out = []
@@ -286,10 +322,11 @@ class Description:
         if not vectors:
             raise TypeError("nonlin needs at least one vector argument")
         args = tuple(self._vec(v, "each argument of nonlin") for v in vectors)
+        dim = self._common_dim(vectors, "a nonlin")
         params = self._params(params)
         nm = self._fresh(name, "x")
         self._probe(fn, len(args), params, "nonlin")
-        return self._add(Instruction("nonlin", nm, args=args, fn=fn, params=params))
+        return self._add(Instruction("nonlin", nm, args=args, fn=fn, params=params, dim=dim))
 
     def moment(self, name: str, fn: Callable, *vectors: Vector, params=()) -> Moment:
         """Moment: the scalar :math:`\\frac1n\\sum_\\alpha f(x^1_\\alpha, \\dots; \\theta)`.
@@ -306,7 +343,25 @@ class Description:
         if not vectors:
             raise TypeError("a moment needs at least one vector argument")
         args = tuple(self._vec(v, "each argument of a moment") for v in vectors)
+        self._common_dim(vectors, "a moment")
         params = self._params(params)
         nm = self._fresh(name, "m")
         self._probe(fn, len(args), params, "moment")
         return self._add(Instruction("moment", nm, args=args, fn=fn, params=params))
+
+
+def _dim(what: str, d) -> float:
+    return check_real(what, d, 0.0, low_open=True)
+
+
+def _shape(shape) -> tuple[float, float]:
+    if isinstance(shape, np.ndarray):
+        shape = shape.tolist()
+    if not isinstance(shape, (list, tuple)) or len(shape) != 2:
+        raise TypeError(f"shape must be a pair (rows, cols) of positive numbers, got {shape!r}")
+    rows, cols = check_reals("shape", shape, 0.0, low_open=True)
+    return rows, cols
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12)

@@ -7,11 +7,15 @@ Every vector :math:`x` of a program gets a random variable :math:`Z^x` :cite:p:`
   :math:`x` multiplied by :math:`A` are jointly Gaussian with
   :math:`\\mathrm{Cov}(\\hat Z^{Ax}, \\hat Z^{Ay}) = \\sigma_A^2\\,\\mathbb E[Z^x Z^y]`; the
   :math:`\\hat Z`'s of :math:`A^\\top` form a separate family, and families of different matrices
-  (and the initial vectors) are independent;
+  (and the initial vectors) are independent. For a matrix of shape :math:`(r, c)` (an
+  :math:`rn\\times cn` matrix with entries of variance :math:`\\sigma_A^2/(cn)`), the family of
+  :math:`A^\\top` carries the ratio: :math:`\\mathrm{Cov}(\\hat Z^{A^\\top u}, \\hat Z^{A^\\top w})
+  = \\sigma_A^2 \\tfrac rc\\,\\mathbb E[Z^u Z^w]`, because :math:`A^\\top u` sums :math:`rn` terms;
 * :math:`\\dot Z^{Ax} = \\sigma_A^2 \\sum_y Z^y\\, \\mathbb E[\\partial Z^x / \\partial
   \\hat Z^{A^\\top y}]`, summed over the vectors :math:`y` already multiplied by :math:`A^\\top`
   (and symmetrically for :math:`A^\\top x`); it vanishes when :math:`A^\\top` is never used, and
   also when :math:`x` does not depend on those :math:`\\hat Z`'s or the expected derivatives are 0.
+  The factor of :math:`A^\\top`'s :math:`\\dot Z` is likewise :math:`\\sigma_A^2 r/c`.
   This :math:`\\dot Z` is the one of the NETSOR-transpose Master Theorem of Tensor Programs III
   :cite:p:`yang2020tp3`, restated in Tensor Programs IIb :cite:p:`yang2021tp2b`; Tensor Programs II
   :cite:p:`yang2020tp2` has no :math:`\\dot Z` and proves its theorem for "BP-like" programs,
@@ -48,6 +52,46 @@ from .variables import Moment
 __all__ = ["Engine"]
 
 _EXACT = 1e-9  # a fine and a coarse rule closer than this (relative to max(1, |value|)) are exact
+
+
+_LINEAR_PROBE = np.random.default_rng(20260).standard_normal((8, 24)) * np.tile(
+    [1e-3, 1.0, 30.0, 1e3], 6
+)
+
+
+def linear_coefficients(fn, nargs: int, params) -> np.ndarray | None:
+    """The coefficients :math:`c` when ``fn(x_1, .., x_k, *params)`` is :math:`\\sum_j c_j x_j`,
+    else None.
+
+    ``fn`` is evaluated at 24 fixed points of both signs and of magnitudes from 1e-3 to 1e3 in
+    every argument, and at 0; it is taken as linear when it vanishes at 0 and a least-squares
+    fit reproduces it at every point to 1e-12 of its size. A function linear at all those points
+    but not elsewhere would fool it; the functions of networks are not of that kind.
+
+    Examples
+    --------
+    >>> linear_coefficients(lambda a, b: (a + b) / np.sqrt(2), 2, []).round(12).tolist()
+    [0.707106781187, 0.707106781187]
+    >>> linear_coefficients(lambda a, s: s * a, 1, [3.0]).round(12).tolist()
+    [3.0]
+    >>> linear_coefficients(np.tanh, 1, []) is None, linear_coefficients(np.abs, 1, []) is None
+    (True, True)
+    """
+    if nargs > _LINEAR_PROBE.shape[0]:
+        return None
+    pts = np.concatenate([_LINEAR_PROBE[:nargs], np.zeros((nargs, 1))], axis=1)
+    try:
+        with np.errstate(all="ignore"):
+            y = np.asarray(fn(*pts, *params), dtype=float)
+    except Exception:  # noqa: BLE001 - not linear at the probe; the run will report real errors
+        return None
+    if y.shape != (pts.shape[1],) or not np.all(np.isfinite(y)):
+        return None
+    c = np.linalg.lstsq(pts.T, y, rcond=None)[0]
+    scale = np.abs(pts).T @ np.abs(c) + np.abs(y)
+    if np.all(np.abs(pts.T @ c - y) <= 1e-12 * scale) and y[-1] == 0:
+        return c
+    return None
 
 
 def _apply(root: np.ndarray, xi: np.ndarray) -> np.ndarray:
@@ -200,7 +244,10 @@ class Engine:
 
     def _matmul(self, i, nd):
         x = nd.args[0]
-        std2 = self.p.matrices[nd.matrix].std ** 2
+        mat = self.p.matrices[nd.matrix]
+        # the family's variance factor, which is also its Zdot factor: std^2 for A x, and
+        # std^2 r/c for A^T y (A^T y sums r n entries of variance std^2 / (c n))
+        std2 = mat.std**2 * (mat.ratio if nd.transposed else 1.0)
         b = self._new_base()
         fam = self.family.setdefault((nd.matrix, nd.transposed), [])
         errs = [self.err.get(x, 0.0)]
@@ -272,12 +319,19 @@ class Engine:
             self.front[i] = tuple(dict.fromkeys(k for j in nd.args for k in self.front[j]))
 
     def _nonlin(self, i, nd):
-        self.lin[i] = None
-        self.front[i] = tuple(dict.fromkeys(k for j in nd.args for k in self.front[j]))
         self.err[i] = max(
             [self.err.get(j, 0.0) for j in nd.args]
             + [self.err.get(q.index, 0.0) for q in nd.params if isinstance(q, Moment)]
         )
+        coeffs = None
+        if nd.kind == "nonlin" and all(self.lin[j] is not None for j in nd.args):
+            ps = [self.moments[q.index] if isinstance(q, Moment) else q for q in nd.params]
+            coeffs = linear_coefficients(nd.fn, len(nd.args), ps)
+        if coeffs is not None:  # a linear Nonlin of linear forms stays a linear form
+            self._linear_node(i, sum(c * self.lin[j] for c, j in zip(coeffs, nd.args, strict=True)))
+            return
+        self.lin[i] = None
+        self.front[i] = tuple(dict.fromkeys(k for j in nd.args for k in self.front[j]))
 
     def _moment(self, i, nd):
         self._nonlin(i, nd)

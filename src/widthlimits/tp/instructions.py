@@ -23,7 +23,8 @@ class Instruction:
     or numbers) belong to a Nonlin or Moment, ``coeffs`` to a linear combination; ``matrix`` and
     ``transposed`` to a MatMul; ``group`` (an index into
     :attr:`~widthlimits.tp.description.Description.covariances`) and ``pos`` to an initial
-    vector.
+    vector. ``dim`` is the dimension of the vector it makes, as a multiple of the width (1.0 for
+    a moment, which is a scalar).
 
     Examples
     --------
@@ -42,6 +43,7 @@ class Instruction:
     transposed: bool = False
     group: int = -1
     pos: int = -1
+    dim: float = 1.0
 
 
 def sequence(what: str, xs, empty: bool = False) -> list:

@@ -18,8 +18,9 @@ __all__ = ["Program"]
 class Program(Description):
     r"""A NETSOR-transpose+ tensor program: write it once, run it at width ``n`` or at ``n = oo``.
 
-    Matrices are square (:math:`n \times n`), a simplification of Tensor Programs I, which allows
-    :math:`n_1 \times n_2` matrices with proportional widths :cite:p:`yang2019tp1`. Vectors,
+    Matrices are :math:`rn \times cn` for a ``shape`` :math:`(r, c)` (square by default), and
+    vectors have dimensions that are fixed multiples of :math:`n`: the proportional widths of
+    Tensor Programs I :cite:p:`yang2019tp1`, with :math:`n \to \infty` at fixed ratios. Vectors,
     matrices and moments are created by the methods below and belong to this program; passing
     one to another program raises ``ValueError``. A method that raises adds nothing.
 

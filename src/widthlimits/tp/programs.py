@@ -86,20 +86,30 @@ def power_zdot(k: int) -> np.ndarray:
     return c
 
 
-def wishart_program(k: int) -> Program:
-    r"""The program of :math:`\frac1n v^\top (A^\top A)^j v`, :math:`j = 1..k` (moments ``"m1"``..).
+def wishart_program(k: int, ratio: float = 1.0) -> Program:
+    r"""The program of :math:`\frac1{\lambda n} v^\top (A^\top A)^j v`, :math:`j = 1..k` (moments
+    ``"m1"``..), for :math:`A` of shape :math:`(1, \lambda)`: an :math:`n \times \lambda n`
+    matrix with entries of variance :math:`1/n` (``std`` :math:`= \sqrt\lambda`), so that
+    :math:`A^\top A` is the Wishart matrix of :math:`n` samples of dimension :math:`\lambda n`,
+    and :math:`v` of dimension :math:`\lambda`.
 
-    Its limits are the Marchenko-Pastur moments at ratio 1, the Catalan numbers :math:`C_j`.
+    Its limits are the Marchenko-Pastur moments at ``ratio`` :math:`\lambda` (dimension over
+    samples, as in :func:`widthlimits.rmt.marchenko_pastur_moment`):
+    :math:`\sum_{i} N(j, i)\, \lambda^{i-1}`, with the Narayana numbers; at
+    :math:`\lambda = 1` the Catalan numbers :math:`C_j`.
 
     Examples
     --------
     >>> [round(v, 12) for v in wishart_program(3).limit().values()]
     [1.0, 2.0, 5.0]
+    >>> [round(v, 12) for v in wishart_program(3, ratio=2.0).limit().values()]   # 1, 1+2, 1+6+4
+    [1.0, 3.0, 11.0]
     """
     k = check_int("k", k, 1)
+    ratio = check_real("ratio", ratio, 0.0, low_open=True)
     p = Program()
-    A = p.matrix("A")
-    v = p.vector("v")
+    A = p.matrix("A", std=np.sqrt(ratio), shape=(1.0, ratio))
+    v = p.vector("v", dim=ratio)
     x = v
     for j in range(1, k + 1):
         x = p.matmul(A.T, A @ x, name=f"x{j}")

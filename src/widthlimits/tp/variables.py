@@ -18,8 +18,9 @@ __all__ = ["Matrix", "Transpose", "Vector", "Moment"]
 
 @dataclass(frozen=True, eq=False)
 class Matrix:
-    """A Gaussian :math:`n\\times n` matrix of a :class:`Program` (create it with
-    :meth:`Program.matrix`). ``A @ x`` multiplies, ``A.T`` is its transpose.
+    """A Gaussian matrix of a :class:`Program` (create it with :meth:`Program.matrix`), of
+    ``shape`` :math:`(r, c)` in multiples of the width: :math:`rn \\times cn`. ``A @ x``
+    multiplies, ``A.T`` is its transpose.
 
     Examples
     --------
@@ -34,10 +35,16 @@ class Matrix:
     name: str
     std: float
     index: int
+    shape: tuple[float, float] = (1.0, 1.0)
 
     @property
     def T(self) -> Transpose:  # noqa: N802 - the mathematical name
         return Transpose(self)
+
+    @property
+    def ratio(self) -> float:
+        """Rows over columns, :math:`r/c`: the factor the transpose's covariances carry."""
+        return self.shape[0] / self.shape[1]
 
     def __matmul__(self, x):
         return self.program.matmul(self, x)
@@ -66,13 +73,18 @@ class Transpose:
     def program(self) -> Program:  # noqa: F821
         return self.matrix.program
 
+    @property
+    def shape(self) -> tuple[float, float]:
+        return self.matrix.shape[::-1]
+
     def __matmul__(self, x):
         return self.program.matmul(self, x)
 
 
 @dataclass(frozen=True, eq=False)
 class Vector:
-    """A vector of length ``n`` in a :class:`Program`; supports ``x + y``, ``x - y``, ``c * x``.
+    """A vector of a :class:`Program`, of length :math:`dn` for its :attr:`dim` :math:`d`;
+    supports ``x + y``, ``x - y``, ``c * x`` (vectors of the same dimension).
 
     Examples
     --------
@@ -87,6 +99,11 @@ class Vector:
     program: Program  # noqa: F821 - the program that made it (no import: no circle)
     name: str
     index: int
+
+    @property
+    def dim(self) -> float:
+        """The vector's dimension as a multiple of the width :math:`n`."""
+        return self.program.instructions[self.index].dim
 
     def _lin(self, other, sign):
         if isinstance(other, Vector):
