@@ -94,7 +94,7 @@ def wishart_program(k: int, ratio: float = 1.0) -> Program:
     and :math:`v` of dimension :math:`\lambda`.
 
     Its limits are the Marchenko-Pastur moments at ``ratio`` :math:`\lambda` (dimension over
-    samples, as in :func:`widthlimits.rmt.marchenko_pastur_moment`):
+    samples, as in :func:`widthlimits.rmt.laws.marchenko_pastur_moment`):
     :math:`\sum_{i} N(j, i)\, \lambda^{i-1}`, with the Narayana numbers; at
     :math:`\lambda = 1` the Catalan numbers :math:`C_j`.
 
