@@ -414,8 +414,9 @@ def test_vector_arithmetic_builds_the_linear_combination_it_names():
 
 
 def test_a_kink_away_from_zero_reports_an_honest_error():
-    """The quadrature splits at zero only: for |x - 1.5| the fine and the coarse rule disagree,
-    and the reported error (their difference) is nonzero and covers the true error."""
+    """The quadrature splits at zero only: for |x - 1.5| the rules disagree, and the reported
+    error (4 times the larger difference of the fine rule from the coarse and the shifted one)
+    is nonzero and covers the true error."""
     from scipy.stats import norm
 
     p = Program()

@@ -44,14 +44,14 @@ from scipy.special import ndtri
 from scipy.stats import qmc
 
 from .._checks import check_int, check_rng
-from ..gaussian import MAX_QUADRATURE_DIM, spherical_integral
+from ..gaussian import EXACT, MAX_QUADRATURE_DIM, check_tail, spherical_integral
 from .description import Description
 from .instructions import check_output
 from .variables import Moment
 
 __all__ = ["Engine"]
 
-_EXACT = 1e-9  # a fine and a coarse rule closer than this (relative to max(1, |value|)) are exact
+_EXACT = EXACT  # an error estimate at most this (relative to max(1, |value|)) is reported as 0.0
 
 
 _LINEAR_PROBE = np.random.default_rng(20260).standard_normal((8, 24)) * np.tile(
@@ -94,14 +94,6 @@ def linear_coefficients(fn, nargs: int, params) -> np.ndarray | None:
     return None
 
 
-def _apply(root: np.ndarray, xi: np.ndarray) -> np.ndarray:
-    """``root @ xi`` for a thin ``root`` without BLAS (whose threads stall on a busy machine)."""
-    out = np.zeros((root.shape[0], xi.shape[1]))
-    for k in range(root.shape[1]):
-        out += root[:, k, None] * xi[k]
-    return out
-
-
 class Engine:
     """One run of the Z-recursion over a program's instructions (``run()``), recording each
     moment's limit in ``moments`` and its error estimate in ``err`` (both by instruction index),
@@ -138,6 +130,7 @@ class Engine:
         self.err: dict[int, float] = {}  # node -> quadrature error estimate upstream
         self.used_mc = False
         self.means: dict[int, float] = {}
+        self._sobol: dict[int, np.ndarray] = {}
 
     # -- Gaussian integrals over linear forms ----------------------------------------------
     def _new_base(self) -> int:
@@ -163,16 +156,25 @@ class Engine:
         up = max([self.err.get(i, 0.0) for i in nodes], default=0.0)
         if d <= MAX_QUADRATURE_DIM:
             v, e = spherical_integral(
-                lambda xi: self._run(integrand, nodes, keys, _apply(root, xi)), d, root
+                lambda xi: self._run(integrand, nodes, keys, root @ xi), d, root
             )
             return v, (0.0 if e <= _EXACT * max(1.0, abs(v)) else e) + up
         self.used_mc = True
-        # randomized quasi-Monte Carlo: a scrambled Sobol set (its scrambling drawn from rng),
-        # mapped to Gaussians; each repeat of the recursion draws an independent scrambling
-        sobol = qmc.Sobol(d, scramble=True, seed=self.rng)
-        u = sobol.random_base2(int(np.ceil(np.log2(self.mc))))
-        xi = ndtri(np.clip(u, 1e-16, 1 - 1e-16)).T
-        return float(np.mean(self._run(integrand, nodes, keys, _apply(root, xi)))), up
+        # an infinite integral (a tail growing like exp(|z|^2/2)) is refused, not averaged
+        check_tail(lambda xi: self._run(integrand, nodes, keys, root @ xi), d, root)
+        return float(np.mean(self._run(integrand, nodes, keys, root @ self._points(d)))), up
+
+    def _points(self, d: int) -> np.ndarray:
+        """Randomized quasi-Monte Carlo points for a d-dimensional integral: a scrambled Sobol
+        set (its scrambling drawn from rng) mapped to Gaussians, one set per dimension and run
+        of the recursion. The integrals of one run share it, and each repeat of the recursion
+        draws an independent scrambling, so the spread of the repeats is the error of the whole
+        run (which is how master_limit uses it)."""
+        if d not in self._sobol:
+            sobol = qmc.Sobol(d, scramble=True, seed=self.rng)
+            u = sobol.random_base2(int(np.ceil(np.log2(self.mc))))
+            self._sobol[d] = ndtri(np.clip(u, 1e-16, 1 - 1e-16)).T
+        return self._sobol[d]
 
     def _run(self, integrand, nodes, keys, z):
         memo = dict(zip(keys, z, strict=True))

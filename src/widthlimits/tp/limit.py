@@ -39,20 +39,30 @@ def master_limit(
       variables and every expectation is a closed-form covariance.
     * Where every expectation the Z-recursion needs is a Gaussian integral over a span of
       dimension at most 3, it is computed by spherical-radial quadrature split at the zeros
-      of the linear forms involved (:func:`widthlimits.gaussian.spherical_integral`). Smooth
-      functions (tanh, erf, polynomials) and functions of those forms that are non-smooth only
-      where a form vanishes (ReLU, its step derivative, :math:`|x|`) are integrated to about
-      1e-12 in dimension 1 and 2 and to about 1e-10 in dimension 3. The error returned is 0.0
-      when a fine and a coarse rule agree to 1e-9 relative to :math:`\\max(1, |value|)`;
-      otherwise their difference, an overestimate of the fine rule's error, is returned (for
-      example for a kink away from zero, such as ``abs(x - 1)``). Integrands that grow fast
-      (:math:`e^{7z}`) get the radial tail beyond 9 standard deviations added; one whose
-      integral is infinite or out of the rule's reach (:math:`\\mathbb E e^{Z^2/2}`) raises.
+      of the linear forms involved (:func:`widthlimits.gaussian.spherical_integral`). The error
+      reported is an upper bound in practice: ``SAFETY`` (4) times the larger difference of the
+      fine rule from a coarse rule and from a shifted rule (nodes on panels moved by half a
+      panel), plus any radial tail left out and a rounding allowance; it is tested to cover the
+      true error on a family of kinked, fast-growing and smooth integrands. An error of at most
+      ``EXACT`` (1e-9) relative to :math:`\\max(1, |value|)` is reported as 0.0, which therefore
+      means exact to 1e-9. Smooth integrands and kinks on the forms are in fact good to about
+      1e-12 in dimension 1 and 2 and about 1e-10 in dimension 3; a kink away from the forms,
+      such as ``abs(x - 1.5)``, gets a nonzero error. Integrands that grow fast
+      (:math:`e^{7z}`) get the radial tail beyond 9 standard deviations added. An integral that
+      is infinite or out of reach raises ``ValueError``: :math:`\\mathbb E e^{Z^2/2}`, or a
+      non-integrable singularity at the origin or on a form's zero set such as
+      :math:`\\mathbb E 1/|Z|`.
+    * A Nonlin that is linear in its arguments (``lambda a, b: (a + b) / np.sqrt(2)``, or
+      ``s * a`` for a moment ``s``) is recognized
+      (:func:`~widthlimits.tp.engine.linear_coefficients`) and kept a linear form, so it adds
+      no dimension to any integral.
     * Larger integrals use randomized quasi-Monte Carlo (scrambled Sobol points): the whole
       recursion is repeated ``mc_repeats`` times with independent scramblings and
       ``mc_samples`` points per integral, and the value is the mean of the repeats with its
       standard error (so 4 standard errors cover the truth, up to the small bias of
-      plugging estimated covariances into later integrals, of order 1 / ``mc_samples``).
+      plugging estimated covariances into later integrals, of order 1 / ``mc_samples``). The
+      integrand's radial tail is probed first (:func:`widthlimits.gaussian.check_tail`), so an
+      infinite integral raises instead of returning a sample mean.
 
     Parameters
     ----------
