@@ -23,17 +23,27 @@ ROOT = Path(__file__).parent
 CONSTRAINTS = ("-c", "constraints.txt")
 
 
+#: Peers installed without their dependencies: microsoft/mup 1.0.0 asks for an unpinned torch
+#: (which would pull a CUDA build), torchvision, pandas and seaborn, none of which the parts the
+#: tests use need (they need torch, numpy and pyyaml, which the test extra brings).
+NO_DEPS = {"test": ("mup",)}
+
+
 def install(session: nox.Session, extras: str) -> None:
     """Install the package with ``extras``, skipping pip when nothing it reads has changed."""
     key = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes()
         + (ROOT / "constraints.txt").read_bytes()
         + extras.encode()
+        + repr(NO_DEPS).encode()
     ).hexdigest()
     stamp = Path(session.virtualenv.location) / ".widthlimits-installed"
     if stamp.exists() and stamp.read_text() == key:
         return
     session.install(*CONSTRAINTS, "-e", f".[{extras}]")
+    peers = [p for extra in extras.split(",") for p in NO_DEPS.get(extra, ())]
+    if peers:
+        session.install(*CONSTRAINTS, "--no-deps", *peers)
     stamp.write_text(key)
 
 
