@@ -22,3 +22,17 @@ from .optimum import optimal_lr, transfer_stats  # noqa: F401
 from .results import Sweep  # noqa: F401
 from .sweep import BOOK_SETTINGS, book_sweep, lr_sweep  # noqa: F401
 from .transfer_plots import plot_optimum, plot_transfer  # noqa: F401
+
+# --- µP for any model (helper L14a edits this block) ---
+from .shape_record import ROLES, ParamShape  # noqa: F401
+from .shapes import Shapes, normalize_name, set_base_shapes  # noqa: F401
+from .readout import Readout  # noqa: F401
+from .depth import ALPHAS, DepthRule, Residual, branch_multiplier, depth_lr_mult  # noqa: F401
+from .optim import init_, param_groups, set_lr  # noqa: F401
+from .lint import Finding, LintError, check  # noqa: F401
+
+# --- attention, a small GPT, its corpus and the coordinate check of any model ---
+from .attention import SelfAttention, attention_scale, bind_attention, zero_query_  # noqa: F401
+from .gpt import GPT  # noqa: F401
+from .corpus import Corpus, load_corpus  # noqa: F401
+from .coord_any import coord_check_model  # noqa: F401

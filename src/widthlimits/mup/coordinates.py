@@ -32,7 +32,14 @@ from .groups import OPTIMIZERS
 from .model import MLP
 from .names import check_size, resolve_nonlinearity, resolve_parametrization
 
-__all__ = ["QUANTITIES", "check_result", "check_step", "coord_check", "coord_slopes"]
+__all__ = [
+    "QUANTITIES",
+    "check_result",
+    "check_step",
+    "coord_check",
+    "coord_slopes",
+    "layer_stats",
+]
 
 #: The quantities a coordinate check records per layer: the mean ``|x|`` and the mean ``|Δx|``.
 QUANTITIES: tuple[str, ...] = ("change", "size")
@@ -92,6 +99,28 @@ def _diverged(what: str, width: int, t: int, lr: float) -> str:
     )
 
 
+def layer_stats(now, first) -> tuple[np.ndarray, np.ndarray]:
+    r"""Each layer's mean :math:`|x_t|` and mean :math:`|x_t - x_0|` over all its coordinates.
+
+    The one statistic of every coordinate check (of the MLP here and of any model in
+    :mod:`widthlimits.mup.coord_any`).
+
+    Parameters
+    ----------
+    now, first : sequence of torch.Tensor
+        Each layer's features at step :math:`t` and at step 0, the same shapes pairwise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> layer_stats([torch.tensor([1.0, -3.0])], [torch.tensor([1.0, 1.0])])
+    (array([2.]), array([2.]))
+    """
+    size = np.array([f.abs().mean().item() for f in now])
+    change = np.array([(f - f0).abs().mean().item() for f, f0 in zip(now, first, strict=True)])
+    return size, change
+
+
 def _record(net, x, y, steps: int, lr: float, optimizer: str):
     """Train ``net`` for ``steps`` full-batch steps; return size, change (step, layer), loss."""
     depth = net.depth
@@ -108,9 +137,7 @@ def _record(net, x, y, steps: int, lr: float, optimizer: str):
         now = [f.detach() for f in (*feats, out)]
         if first is None:
             first = now
-        for k, (f, f0) in enumerate(zip(now, first, strict=True)):
-            size[t, k] = f.abs().mean().item()
-            change[t, k] = (f - f0).abs().mean().item()
+        size[t], change[t] = layer_stats(now, first)
         ell = nn.functional.cross_entropy(out, y)
         loss[t] = ell.item()
         if not math.isfinite(loss[t]):
