@@ -49,7 +49,7 @@ exclude_patterns = [
 # fast loop. The full book, with -W, is what `nox -s book` and CI build.
 if os.environ.get("WL_ONLY"):
     keep = set(os.environ["WL_ONLY"].split(","))
-    for part in ("probability", "rmt", "tp", "kernels", "mup"):
+    for part in ("probability", "rmt", "tp", "kernels", "mup", "practice"):
         if part not in keep:
             exclude_patterns.append(f"{part}/*")
 

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "tests" / "mutants.toml"
 RESULTS = ROOT / "book" / "appendix" / "mutants.json"
 PACKAGE = "widthlimits"
-CHAPTER_FOLDERS = ("intro", "probability", "rmt", "tp", "kernels", "mup")
+CHAPTER_FOLDERS = ("intro", "probability", "rmt", "tp", "kernels", "mup", "practice")
 FIELDS = ("id", "file", "old", "new", "why")
 #: The part of the book that each module (or subpackage) of the package belongs to.
 HOME_PART = {

@@ -99,7 +99,7 @@ def test_positions_follow_the_toctree_captions_of_the_landing_page():
 def test_every_chapter_file_sits_in_exactly_one_part():
     pos = wlcourse.positions(toc_parts())
     listed = [doc for _, docs in toc_parts() for doc in docs]
-    for folder in ("intro", "probability", "rmt", "tp", "kernels", "mup"):
+    for folder in ("intro", "probability", "rmt", "tp", "kernels", "mup", "practice"):
         for path in (BOOK / folder).glob("*.md"):
             if path.name.startswith("_"):
                 continue

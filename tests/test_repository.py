@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-CHAPTER_DIRS = ["probability", "rmt", "tp", "kernels", "mup"]
+CHAPTER_DIRS = ["probability", "rmt", "tp", "kernels", "mup", "practice"]
 
 
 def quick_start_lines() -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HTML = (ROOT / os.environ.get("WL_SITE_DIR", "_build/html")).resolve()
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHAPTER_DIRS = ("intro", "probability", "rmt", "tp", "kernels", "mup")
+CHAPTER_DIRS = ("intro", "probability", "rmt", "tp", "kernels", "mup", "practice")
 SKIP = {"genindex.html", "search.html", "py-modindex.html"}
 
 
