@@ -1,4 +1,6 @@
-"""Timings of the tensor-program engine: the Catalan program at k = 10 and a depth-10 MLP.
+"""Timings of the tensor-program engine: the Catalan program at k = 10, a depth-10 MLP, and the
+infinite-width limit of training (µP, tanh, 4 training inputs: one hidden layer and 5 steps, two
+hidden layers and 3 steps).
 
 Run with ``python benchmarks/bench_tp.py`` (the ``bench`` nox session runs every bench script).
 """
@@ -10,7 +12,7 @@ import time
 import numpy as np
 
 from widthlimits import rmt
-from widthlimits.tp import mlp_program, power_program
+from widthlimits.tp import mlp_program, power_program, training_limit
 
 
 def best_of(fn, repeats: int = 3) -> tuple[float, object]:
@@ -52,6 +54,19 @@ def main() -> None:
             err = max(abs(lim[f"K{i}{j}"][0] - k[i, j]) for i in range(3) for j in range(i + 1))
             msg += f", max |error| vs the arc-cosine recursion = {err:.1e}"
         print(msg + f", reported error {max(se for _, se in lim.values()):.1e}")
+    X = np.random.default_rng(0).standard_normal((4, 3))
+    y = np.array([1.0, -1.0, 0.5, 0.2])
+    for depth, steps in ((1, 5), (2, 3)):
+        t, out = best_of(
+            lambda depth=depth, steps=steps: training_limit(
+                X, y, hidden_layers=depth, nonlinearity="tanh", lr=0.5, steps=steps
+            ),
+            repeats=1,
+        )
+        print(
+            f"tp: training limit, µP, {depth} hidden layer(s), tanh, 4 inputs, {steps} steps: "
+            f"{t:.1f} s, reported error {out.f_train_err.max():.1e}"
+        )
 
 
 if __name__ == "__main__":

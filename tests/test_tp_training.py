@@ -10,6 +10,7 @@ from widthlimits.tp import gaussian_expectation, linear_mup_program
 from widthlimits.tp.training import training_limit
 
 torch = pytest.importorskip("torch")
+from widthlimits.mup.full_batch import full_batch_training  # noqa: E402
 
 
 def test_one_step_of_one_input_matches_the_integral_written_by_hand():
@@ -51,38 +52,18 @@ def test_two_linear_layers_agree_with_the_deep_linear_program_of_tp4():
     assert np.all(np.abs(out.f_train[:, 0] - want) <= tol), (out.f_train[:, 0], want, tol)
 
 
-def finite_outputs(X, y, n_train, depth, lr, steps, width, seeds, act="tanh"):
-    """Outputs of the finite torch MLP trained the way training_limit's docstring says."""
-    from widthlimits.mup import MLP
-
-    runs = []
-    for seed in range(seeds):
-        net = MLP(X.shape[1], width, 1, depth, "mup", base_width=1, bias=False, weight_std=1.0,
-                  nonlinearity=act, generator=torch.Generator().manual_seed(seed),
-                  dtype=torch.float64)  # fmt: skip
-        opt = torch.optim.SGD(net.param_groups(lr))
-        xi, yt = torch.tensor(X), torch.tensor(y)
-        fs = []
-        for t in range(steps + 1):
-            f = net(xi)[:, 0]
-            fs.append(f.detach().numpy().copy())
-            if t < steps:
-                opt.zero_grad()
-                (0.5 * ((f[:n_train] - yt) ** 2).mean()).backward()
-                opt.step()
-        runs.append(fs)
-    return np.array(runs)  # seed, step, input
-
-
 def assert_trains_to_the_limit(depth: int) -> None:
     """Width 2048, 16 seeds: the seed mean of every output at every step is within 5 standard
     errors (plus 5 of the engine's errors) of the limit."""
+    # three training inputs and one test input in R^3: every integral is 4-dimensional, by
+    # quasi-Monte Carlo (fewer inputs make many 3-dimensional quadratures, slower here)
     rng = np.random.default_rng(1)
-    X, y = rng.standard_normal((3, 3)), np.array([1.0, -1.0])
-    out = training_limit(X[:2], y, X[2:], hidden_layers=depth, nonlinearity="tanh", lr=0.5,
-                         steps=3)  # fmt: skip
-    runs = finite_outputs(X, y, 2, depth, 0.5, 3, 2048, 16)
-    mean, se = runs.mean(0), runs.std(0, ddof=1) / 4
+    X, y = rng.standard_normal((4, 3)), np.array([1.0, -1.0, 0.5])
+    kw = {"hidden_layers": depth, "nonlinearity": "tanh", "lr": 0.5, "steps": 3}
+    out = training_limit(X[:3], y, X[3:], **kw)
+    fin = full_batch_training(X[:3], y, X[3:], width=2048, seeds=16, **kw)
+    mean = np.hstack([fin.f_train, fin.f_test])
+    se = np.hstack([fin.f_train_err, fin.f_test_err])
     lim = np.hstack([out.f_train, out.f_test])
     err = np.hstack([out.f_train_err, out.f_test_err])
     assert np.all(np.abs(mean - lim) <= 5 * se + 5 * err), (mean, lim, se)
@@ -108,14 +89,36 @@ def test_two_hidden_layers_train_to_the_limit():
         ({"hidden_layers": 0}, "hidden_layers"),
         ({"hidden_layers": 1.0}, "hidden_layers"),
         ({"nonlinearity": "swish"}, "nonlinearity"),
-        ({"parametrization": "ntk"}, "parametrization"),
+        ({"parametrization": "mean-field"}, "parametrization"),
+        ({"parametrization": 1}, "parametrization"),
+        ({"hidden_layers": 5}, "hidden_layers"),
+        ({"steps": 21}, "steps"),
+        ({"weight_std": 0.0}, "weight_std"),
+        ({"base_width": 0}, "base_width"),
+        ({"X_train": [[1.0, 0.0]] * 17, "y_train": [1.0] * 17}, "at most 16"),
+        ({"rng": 3}, "rng"),
+        ({"mc_samples": 10}, "mc_samples"),
+        ({"mc_repeats": 1}, "mc_repeats"),
         ({"lr": -1.0}, "lr"),
         ({"steps": 0}, "steps"),
         ({"zero_readout": "no"}, "zero_readout"),
         ({"loss": "xent"}, "loss"),
     ],
 )
-def test_bad_input_is_a_clear_error(kwargs, match):
-    args = {"X_train": [[1.0, 0.0]], "y_train": [1.0], **kwargs}
+@pytest.mark.parametrize("parametrization", ["mup", "ntk", "sp"])
+def test_bad_input_is_a_clear_error(kwargs, match, parametrization):
+    args = {"X_train": [[1.0, 0.0]], "y_train": [1.0], "parametrization": parametrization,
+            **kwargs}  # fmt: skip
     with pytest.raises((ValueError, TypeError), match=match):
         training_limit(args.pop("X_train"), args.pop("y_train"), **args)
+
+
+@pytest.mark.parametrize("parametrization", ["mup", "MuP", "µP", "ntk", "NTK", "sp", "standard"])
+@pytest.mark.parametrize("nonlinearity", ["relu", "tanh", "erf", "gelu", "linear", "ReLU"])
+def test_every_nonlinearity_and_parametrization_name_is_accepted(nonlinearity, parametrization):
+    # one input, one layer, one step: exact; the step lowers the loss of a target at 1
+    out = training_limit([[1.0, 0.5]], [1.0], nonlinearity=nonlinearity,
+                         parametrization=parametrization, lr=0.2, steps=1)  # fmt: skip
+    assert out.loss[1] < out.loss[0]
+    # relu in µP: kinks off the linear forms after a step, so the quadrature error is ~1e-4
+    assert out.f_train_err.max() < 1e-3 and np.isfinite(out.f_train).all()

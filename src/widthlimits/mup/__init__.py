@@ -36,3 +36,6 @@ from .attention import SelfAttention, attention_scale, bind_attention, zero_quer
 from .gpt import GPT  # noqa: F401
 from .corpus import Corpus, load_corpus  # noqa: F401
 from .coord_any import coord_check_model  # noqa: F401
+
+# --- the finite-width side of the training limit (tp.training_limit) ---
+from .full_batch import FullBatchTraining, full_batch_training  # noqa: F401

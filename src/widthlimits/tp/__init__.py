@@ -23,8 +23,10 @@ separate modules, and the readers depend on the description, not the other way r
   behind it;
 * ``widthlimits.tp.programs`` holds ready-made programs (matrix powers, deep MLPs, SGD on a
   linear µP network) and :func:`~widthlimits.tp.programs.simulate_many`;
-* :func:`~widthlimits.tp.training.training_limit` writes full-batch SGD of the µP MLP as a program
-  and returns the infinite-width limit of its training (Tensor Programs IV).
+* :func:`~widthlimits.tp.training.training_limit` writes full-batch SGD of the book's MLP (µP,
+  NTK, or SP with a scaled learning rate) as a program and returns the infinite-width limit of
+  its training (Tensor Programs IV); :func:`widthlimits.mup.full_batch_training
+  <widthlimits.mup.full_batch.full_batch_training>` trains the finite networks it is the limit of.
 """
 
 from ..gaussian import gaussian_expectation, spherical_rule  # noqa: F401
