@@ -26,15 +26,27 @@ bit**, the practitioners' convention of microsoft's ``mup``. With the default
 :math:`\sigma_w = \sqrt 2` and ``bias_std = 0`` that is He's normal initialization with zero biases,
 *not* PyTorch's ``nn.Linear`` default, which draws weights uniformly with variance
 :math:`1/(3\,\text{fan-in})` and nonzero biases uniformly on :math:`\pm 1/\sqrt{\text{fan-in}}`
-(the same exponents, other constants). With ``parametrization="ntk"`` the constants sit in the
-multiplier instead (:math:`m_l = \gamma_l \rho^{-a_l}`, :math:`s_l = \rho^{-b_l}`), which is
-neural-tangents' NTK parameterization: every layer computes
-:math:`\sigma_w / \sqrt{\text{fan-in}}\; w x + \sigma_b b` with :math:`w, b \sim \mathcal{N}(0, 1)`.
-So ``"ntk"`` is *not* SP at the base width: it computes the same initial function, but SGD's
-gradient picks up the multiplier, and its learning rate on :math:`W^l` is
-:math:`\eta\, \sigma_w^2 / F_l` instead of :math:`\eta` (an
-:class:`~widthlimits.mup.abc.ABC` equal to :func:`~widthlimits.mup.presets.ntk` does
-equal SP at the base width).
+(the same exponents, other constants). ``init="torch"`` is that default: weights uniform on
+:math:`\pm\sqrt 3\, s_l` with :math:`\sigma_w = 1/\sqrt 3` (``kaiming_uniform_(a=sqrt(5))``) and
+biases uniform on :math:`\pm F_l^{-1/2}` (times their width factor): at :math:`\rho = 1` the
+distribution of a stack of ``nn.Linear`` layers (not the same numbers).
+
+**Why a µP coordinate check can slope, and the fix.** With ``base_width=None`` the one-step
+output update of µP is flat in :math:`n`. With a base width :math:`n_0` (64, 128) and He's
+:math:`\sigma_w = \sqrt 2` the initial output at :math:`n_0` is large, µP's readout shrinks it
+like :math:`(n/n_0)^{-1/2}`, and the cross-entropy gradient changes with it: over widths
+128-2048 the log-log slope of the one-step output update is about :math:`-0.34`, a finite-width
+effect of the initial output, not a wrong exponent. A small readout at the base width removes it
+(slopes within :math:`\pm 0.04`): ``weight_std=1/sqrt(3)`` (PyTorch's variance) or
+``zero_readout=True``; ``init="torch"`` leaves about :math:`-0.1` (its biases add an output).
+With ``parametrization="ntk"`` the constants sit in the multiplier instead (:math:`m_l =
+\gamma_l \rho^{-a_l}`, :math:`s_l = \rho^{-b_l}`), neural-tangents' NTK parameterization, where
+every layer computes :math:`\sigma_w / \sqrt{\text{fan-in}}\; w x + \sigma_b b` with
+:math:`w, b \sim \mathcal{N}(0, 1)`. So ``"ntk"`` is *not* SP at the base width: it computes the
+same initial function, but SGD's gradient picks up the multiplier, and its learning rate on
+:math:`W^l` is :math:`\eta\, \sigma_w^2 / F_l` instead of :math:`\eta` (an
+:class:`~widthlimits.mup.abc.ABC` equal to :func:`~widthlimits.mup.presets.ntk` does equal SP
+at the base width).
 
 Biases of hidden layers scale like input weights (a weight from a constant input coordinate,
 exponents :math:`(a_1, b_1)`); the readout's bias uses :math:`(-c/2, c/2)` so that its SGD update
@@ -59,6 +71,7 @@ from torch import nn
 from .._checks import (
     check_array,
     check_bool,
+    check_choice,
     check_int,
     check_real,
     check_torch_generator,
@@ -72,7 +85,11 @@ from .names import (
     resolve_parametrization,
 )
 
-__all__ = ["MLP", "NONLINEARITIES"]
+__all__ = ["INITS", "MLP", "NONLINEARITIES"]
+
+#: The base initializations of :class:`MLP`: He-normal with zero biases (the default) and
+#: PyTorch's ``nn.Linear`` default (Kaiming-uniform weights, uniform biases).
+INITS: tuple[str, ...] = ("he", "torch")
 
 #: The nonlinearities :class:`MLP` accepts by name (case-insensitive; also ``"linear"``), the
 #: table of :mod:`widthlimits.nonlinearities`.
@@ -92,22 +109,26 @@ class MLP(nn.Module):
     parametrization : {"sp", "ntk", "mup"} or ABC
         Names are case-insensitive.
         ``"sp"`` is :func:`~widthlimits.mup.presets.standard` (learning rate of order one;
-        with the default ``weight_std`` and ``bias_std``, He-normal weights and zero biases, not
-        PyTorch's Kaiming-uniform default), ``"ntk"`` is neural-tangents' NTK parameterization
+        its init is ``init``'s), ``"ntk"`` is neural-tangents' NTK parameterization
         (not SP at the base width: see the module docstring), ``"mup"`` is µP; an
         :class:`~widthlimits.mup.abc.ABC` gives any other.
     base_width : int, optional
         The width :math:`n_0` at which every parametrization but ``"ntk"`` coincides with SP.
-        ``None`` means
-        :math:`n_0 = 1`: the pure powers of :math:`n` of TP4.
+        ``None`` means :math:`n_0 = 1`: the pure powers of :math:`n` of TP4.
     nonlinearity : str or callable
         One of :data:`NONLINEARITIES` (case-insensitive; ``"linear"`` is ``"identity"``) or a
         function of a tensor.
-    weight_std, bias_std : float
-        :math:`\sigma_w` and :math:`\sigma_b`.
+    init : {"he", "torch"}
+        At the base width: ``"he"`` (default; the book's claims use it), Gaussian weights of
+        variance :math:`\sigma_w^2/F_l`, :math:`\sigma_w = \sqrt 2`, zero biases; ``"torch"``,
+        ``nn.Linear``'s default, uniform weights of variance :math:`1/(3 F_l)` and uniform biases
+        on :math:`\pm F_l^{-1/2}`. Both are then scaled by the width factors (module docstring).
+    weight_std, bias_std : float, optional
+        :math:`\sigma_w` and :math:`\sigma_b`; ``None`` means the init's own: :math:`\sqrt 2`
+        and 0 for ``"he"``, :math:`1/\sqrt 3` and :math:`1/\sqrt{3 F_l}` (per layer) for
+        ``"torch"``. A given ``bias_std`` is the same for every layer.
     zero_readout : bool
-        Start the readout weights at zero (the output is then zero at initialization). Only
-        ``True`` and ``False`` are flags.
+        Start the readout weights at zero (a zero output at initialization); a bool.
     generator : torch.Generator, optional
         The only source of randomness; ``None`` uses a new generator with torch's default seed.
     bias : bool
@@ -150,8 +171,9 @@ class MLP(nn.Module):
         base_width: int | None = None,
         nonlinearity="relu",
         *,
-        weight_std: float = math.sqrt(2),
-        bias_std: float = 0.0,
+        init: str = "he",
+        weight_std: float | None = None,
+        bias_std: float | None = None,
         zero_readout: bool = False,
         generator: torch.Generator | None = None,
         bias: bool = True,
@@ -161,8 +183,12 @@ class MLP(nn.Module):
         d_in, width = check_int("d_in", d_in, 1), check_int("width", width, 1)
         d_out, depth = check_int("d_out", d_out, 1), check_int("depth", depth, 1)
         n0 = 1 if base_width is None else check_int("base_width", base_width, 1)
+        self.init = init = check_choice("init", init, INITS)
+        if weight_std is None:
+            weight_std = math.sqrt(2) if init == "he" else 3**-0.5
         weight_std = check_real("weight_std", weight_std, 0)
-        bias_std = check_real("bias_std", bias_std, 0)
+        bias_std = (0.0 if init == "he" else None) if bias_std is None else bias_std
+        bias_std = None if bias_std is None else check_real("bias_std", bias_std, 0)
         zero_readout, bias = check_bool("zero_readout", zero_readout), check_bool("bias", bias)
         self.phi, self.nonlinearity = resolve_nonlinearity(nonlinearity)
         generator = torch.Generator() if generator is None else check_torch_generator(generator)
@@ -188,19 +214,20 @@ class MLP(nn.Module):
         for l, shape in enumerate(shapes):
             gamma = weight_std / math.sqrt(fan_in0[l])
             ab, bb = bias_exponents(self.abc, l)
+            sb = (3 * fan_in0[l]) ** -0.5 if bias_std is None else bias_std  # None: "torch"
             if in_multiplier:
                 wm, ws = gamma * rho ** (-a[l]), rho ** (-b[l])
-                bm, bs = bias_std * rho ** (-ab), rho ** (-bb)
+                bm, bs = sb * rho ** (-ab), rho ** (-bb)
             else:
                 wm, ws = rho ** (-a[l]), gamma * rho ** (-b[l])
-                bm, bs = rho ** (-ab), bias_std * rho ** (-bb)
-            w = torch.randn(shape, generator=generator, dtype=dtype) * ws
+                bm, bs = rho ** (-ab), sb * rho ** (-bb)
+            w = _draw(self.init, shape, generator, dtype) * ws
             if l == L and zero_readout:
                 w.zero_()
             self.weights.append(nn.Parameter(w))
             self.w_mult.append(float(wm))
             if bias:
-                bvec = torch.randn(shape[0], generator=generator, dtype=dtype) * bs
+                bvec = _draw(self.init, (shape[0],), generator, dtype) * bs
                 self.biases.append(nn.Parameter(bvec))
                 self.b_mult.append(float(bm))
 
@@ -357,6 +384,13 @@ class MLP(nn.Module):
         >>> opt = torch.optim.Adam(net.param_groups(1e-3, "adam"))
         """
         return param_groups(self.weights, self.biases, self.lr_table, lr, optimizer)
+
+
+def _draw(init: str, shape, generator, dtype) -> torch.Tensor:
+    """Entries of mean 0, variance 1: Gaussian (``"he"``) or uniform on ±√3 (``"torch"``)."""
+    if init == "he":
+        return torch.randn(shape, generator=generator, dtype=dtype)
+    return (2 * torch.rand(shape, generator=generator, dtype=dtype) - 1) * math.sqrt(3)
 
 
 def _transformed(x: torch.Tensor) -> bool:
