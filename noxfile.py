@@ -207,10 +207,28 @@ def site(session: nox.Session) -> None:
     )
 
 
+_NT_STUB = (
+    "import pathlib, importlib.util as u; "
+    "p = pathlib.Path(u.find_spec('neural_tangents').submodule_search_locations[0]); "
+    "(p / 'experimental' / '__init__.py').write_text('# stubbed: jax2tf needs tensorflow\\n')"
+)
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Print the library's benchmark timings."""
+    """Print the library's benchmark timings, side by side with neural-tangents when it installs.
+
+    neural-tangents 0.6.5 (archived) declares tensorflow and tf2jax, which only its
+    ``experimental`` subpackage uses: it is installed with ``--no-deps`` next to jax 0.5.3 and
+    frozendict, and ``experimental`` is replaced by an empty module. If that fails the
+    benchmark prints ratios against the recorded neural-tangents time instead."""
     install(session, "torch,test")
+    try:
+        session.install(*CONSTRAINTS, "jax==0.5.3", "jaxlib==0.5.3", "frozendict")
+        session.install("--no-deps", "neural-tangents==0.6.5")
+        session.run("python", "-c", _NT_STUB)
+    except nox.command.CommandFailed:
+        session.log("neural-tangents did not install: ratios use the recorded time")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
 

@@ -25,10 +25,12 @@ These are exactly the conventions of neural-tangents' ``stax.serial(Dense(n, W_s
 ..., Dense(1, W_std, b_std))`` in its default ``parameterization="ntk"``
 :cite:p:`novak2020nt`, so results can be compared entry by entry.
 
-Closed forms are used for ``"relu"`` (the arc-cosine kernel of :cite:t:`cho2009arccos`),
-``"erf"`` (:cite:t:`williams1997`) and ``"identity"`` (:mod:`widthlimits.kernels.duals`). Every
-other named nonlinearity, and any vectorized callable, goes through two-dimensional quadrature
-under the Gaussian weight (:mod:`widthlimits.kernels.quadrature`).
+Closed forms are used where they are known (:mod:`widthlimits.kernels.duals`: relu, erf, the
+identity, gelu, ...); every other nonlinearity, and any vectorized callable, goes through the
+numerical dual (:mod:`widthlimits.kernels.quadrature`), whose error is stated and propagated
+(:mod:`widthlimits.kernels.error_bound`). ``parameterization="standard"`` gives
+neural-tangents' other convention (:mod:`widthlimits.kernels.parameterizations`), ``device=``
+torch tensors (:mod:`widthlimits.kernels.recursion_torch`).
 
 How the computation is organised (and why it is fast): given the diagonal :math:`K^l(x, x)`,
 which follows its own scalar recursion, the recursion for each off-diagonal entry is purely
@@ -48,10 +50,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._checks import check_array, check_int, check_memory, check_real
+from .._checks import check_array, check_bool, check_device, check_int, check_memory, check_real
 from ..nonlinearities import NAMES
 from .duals import dual_of
-from .quadrature import Quadrature
+from .error_bound import correlation_errors, propagated_error
+from .parameterizations import check_parameterization, first_theta, standard_tile, theta_step
+from .quadrature import NumericalDual, numerical_dual
 
 __all__ = ["NONLINEARITIES", "MAX_DEPTH", "nngp", "ntk", "nngp_ntk"]
 
@@ -63,18 +67,26 @@ MAX_DEPTH = 10_000
 _TILE = 192
 
 
-def _check_inputs(X, depth, nonlinearity, weight_std, bias_std):
+def _check_inputs(
+    X, depth, nonlinearity, weight_std, bias_std, parameterization, width, kinks, ntk=True
+):
     X = check_array("X", X, ndim=2)
     depth = check_int("depth", depth, 1, MAX_DEPTH)
     ws = check_real("weight_std", weight_std, 0.0)
-    bs = check_real("bias_std", bias_std, 0.0)
-    dual = dual_of(nonlinearity)
+    bs = None if bias_std is None else check_real("bias_std", bias_std, 0.0)
+    widths = check_parameterization(parameterization, width, depth)
+    if kinks is not None:
+        if not callable(nonlinearity) or isinstance(nonlinearity, str):
+            raise ValueError("kinks is for a callable nonlinearity; a named one knows its own")
+        dual = numerical_dual(nonlinearity, kinks=kinks)
+    else:
+        dual = dual_of(nonlinearity, ntk=ntk)
     n = X.shape[0]
     check_memory(
         f"the NNGP and NTK of {n:,} inputs at depth {depth:,}",
         8.0 * (2.2 * n * n + 5.0 * n * (depth + 1) + 3 * _TILE * _TILE),
     )
-    return X, depth, dual, ws, bs
+    return X, depth, dual, ws, bs, widths
 
 
 def _first_layer(X, w2, b2):
@@ -88,24 +100,25 @@ def _first_layer(X, w2, b2):
     return K
 
 
-def _diagonals(q1, depth, dual, w2, b2):
-    """Diagonal K^l(x, x), l = 1..depth+1, and Theta^{depth+1}(x, x)."""
-    qs = [q1]
-    theta = q1.copy()
-    q = q1
-    for _ in range(depth):
+def _diagonals(q1, t1, depth, dual, w2, bs, widths):
+    """Diagonals K^l(x, x) and Theta^l(x, x), l = 1..depth+1."""
+    qs, thetas = [q1], [t1]
+    theta, q = t1.copy(), q1
+    b2 = (bs or 0.0) ** 2
+    for layer in range(depth):
         e, d = dual.diag(q)
+        theta = theta_step(theta, e, d, w2, None if widths is None else widths[layer], bs)
         q = w2 * e + b2
-        theta = q + w2 * d * theta
         qs.append(q)
-    return qs, theta
+        thetas.append(theta)
+    return qs, thetas
 
 
-def _tiles(K, dual, scales, w2, b2):
-    """Carry each tile of the upper triangle of K^1 through every layer, in place in ``K``, and
-    return the NTK; both are mirrored into the lower triangle."""
+def _tiles(K, T, dual, scales, w2, b2, widths, beta):
+    """Carry each tile of the upper triangle of (K^1, Theta^1) through every layer, in place, and
+    mirror both into the lower triangle."""
     n = K.shape[0]
-    T = np.empty_like(K)
+    out = np.empty_like(K) if T is None else T
     tile = _TILE
     big = np.empty(3 * tile * tile)
     for i0 in range(0, n, tile):
@@ -116,18 +129,20 @@ def _tiles(K, dual, scales, w2, b2):
             m = shape[0] * shape[1]
             buf = [big[k * m : (k + 1) * m].reshape(shape) for k in range(3)]
             q = K[i0:i1, j0:j1].copy()
-            theta = q.copy()
-            for ra, rb, sa, sb in scales:
-                dual.tile(
-                    q, theta, ra[i0:i1, None], rb[None, j0:j1], sa[i0:i1, None],
-                    sb[None, j0:j1], w2, b2, buf,
-                )  # fmt: skip
+            theta = q.copy() if T is None else T[i0:i1, j0:j1].copy()
+            for layer, (ra, rb, sa, sb, *extra) in enumerate(scales):
+                args = (ra[i0:i1, None], rb[None, j0:j1], sa[i0:i1, None], sb[None, j0:j1],
+                        *extra)  # fmt: skip
+                if widths is None:
+                    dual.tile(q, theta, *args[:4], w2, b2, buf, *extra)
+                else:
+                    standard_tile(dual, q, theta, args, w2, b2, buf, widths[layer], beta)
             K[i0:i1, j0:j1] = q
-            T[i0:i1, j0:j1] = theta
+            out[i0:i1, j0:j1] = theta
             if j0 != i0:
                 K[j0:j1, i0:i1] = q.T
-                T[j0:j1, i0:i1] = theta.T
-    return T
+                out[j0:j1, i0:i1] = theta.T
+    return out
 
 
 def _set_diagonal(M, diagonal):
@@ -144,8 +159,14 @@ def nngp_ntk(
     depth: int,
     nonlinearity: str | Callable = "relu",
     weight_std: float = math.sqrt(2.0),
-    bias_std: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray]:
+    bias_std: float | None = 0.0,
+    *,
+    parameterization: str = "ntk",
+    width=None,
+    kinks=None,
+    device=None,
+    return_error: bool = False,
+):
     r"""Return the NNGP kernel and the NTK of an MLP's scalar output, in one pass.
 
     Computes :math:`K^{L+1}` and :math:`\Theta^{L+1}` of the recursion in the module docstring
@@ -160,17 +181,40 @@ def nngp_ntk(
     depth : int
         The number of hidden layers ``1 <= L <=`` :data:`MAX_DEPTH` (so the network has
         ``L + 1`` dense layers).
-    nonlinearity : str or callable, default "relu"
-        One of :data:`NONLINEARITIES` (case-insensitive), or a vectorized function of a numpy
-        array, finite on ``[-3, 3]``. ``"relu"``,
-        ``"erf"`` and ``"identity"`` use closed forms, exact to rounding. The others use a
-        two-dimensional trapezoid rule under the Gaussian weight whose spacing shrinks with the
-        largest variance, accurate to about ``1e-9`` for smooth functions, with exact derivatives
-        for the names and a fourth-order central difference (error about ``1e-11``) for a
-        callable. A non-smooth callable converges more slowly. Quadrature costs about
-        ``3e4`` function evaluations per entry and layer, so keep ``N`` in the hundreds.
+    nonlinearity : str, nonlinearity object or callable, default "relu"
+        One of :data:`NONLINEARITIES` (case-insensitive), an object such as
+        ``kernels.LeakyRelu(0.1)``, or a vectorized function of a numpy array, finite on
+        ``[-3, 3]``. Closed forms (:func:`~widthlimits.kernels.duals.dual_of`) are exact to
+        rounding; the rest go through
+        :func:`~widthlimits.kernels.quadrature.numerical_dual`, tables in the angle with a
+        stated error (``return_error``), about ``1e-12`` relative for smooth functions and for
+        kinked ones whose ``kinks`` are given.
     weight_std, bias_std : float, default sqrt(2), 0
         :math:`\sigma_w \ge 0` and :math:`\sigma_b \ge 0`.
+        ``bias_std=None``: no bias (neural-tangents' ``b_std=None``).
+    parameterization : {"ntk", "standard"}, default "ntk"
+        neural-tangents' two conventions, side by side (same NNGP; the NTKs differ):
+
+        * ``"ntk"``: :math:`W \sim N(0, 1)` scaled by :math:`\sigma_w/\sqrt{n}` in the forward
+          pass; :math:`\Theta^{l+1} = \sigma_w^2 E[\phi\phi] + \sigma_b^2 + \sigma_w^2
+          E[\phi'\phi'] \Theta^l`, :math:`\Theta^1 = K^1`;
+        * ``"standard"``: :math:`W \sim N(0, \sigma_w^2/n)` trained directly, so the NTK
+          grows with the widths: :math:`\Theta^{l+1} = n_l E[\phi\phi] + 1 + \sigma_w^2
+          E[\phi'\phi'] \Theta^l`, :math:`\Theta^1 = X X^\top + 1` (the ``1`` is the
+          bias's gradient, absent when ``bias_std=None``).
+    width : int or sequence of int, optional
+        The hidden widths :math:`n_1, ..., n_L` (one int for all), needed by ``"standard"``.
+    kinks : sequence of float, optional
+        For a callable: where it or its derivative is not smooth; integrated exactly by
+        :func:`~widthlimits.kernels.quadrature.numerical_dual`.
+    device : str or torch.device, optional
+        ``"cpu"`` or ``"cuda"``: return float64 torch tensors on it (relu, erf and the identity
+        are computed there in row blocks, :mod:`widthlimits.kernels.recursion_torch`; others by
+        numpy, then moved).
+    return_error : bool, default False
+        Also return ``(err_nngp, err_ntk)``, bounds on the largest absolute error, propagated
+        from the numerical path's stated errors (:mod:`widthlimits.kernels.error_bound`; the
+        tiles then also record how far each angle can be off); zero for closed forms.
 
     Returns
     -------
@@ -211,17 +255,36 @@ def nngp_ntk(
     .. [2] Jacot, Gabriel, Hongler, "Neural tangent kernel", NeurIPS 2018.
     .. [3] Novak et al., "Neural Tangents", ICLR 2020 (the conventions).
     """
-    X, depth, dual, ws, bs = _check_inputs(X, depth, nonlinearity, weight_std, bias_std)
-    w2, b2 = ws * ws, bs * bs
+    args = _check_inputs(X, depth, nonlinearity, weight_std, bias_std, parameterization, width,
+                         kinks)  # fmt: skip
+    return _compute(*args, device, check_bool("return_error", return_error))
+
+
+def _compute(X, depth, dual, ws, bs, widths, device, return_error):
+    """The recursion on checked arguments: numpy tiles, or the torch path of a device."""
+    if device is not None:
+        from .recursion_torch import nngp_ntk_torch, supports
+
+        device = check_device(device)
+        if supports(dual) and not return_error:
+            return nngp_ntk_torch(X, depth, dual, ws, bs, widths, device)
+    w2, b2 = ws * ws, (bs or 0.0) ** 2
     n = X.shape[0]
     K = _first_layer(X, w2, b2)
+    T1 = first_theta(X, widths, bs)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         q1 = np.ascontiguousarray(np.diagonal(K)).copy()
-        qs, theta_diag = _diagonals(q1, depth, dual, w2, b2)
-        if isinstance(dual, Quadrature):
+        t1 = q1 if T1 is None else np.ascontiguousarray(np.diagonal(T1)).copy()
+        qs, thetas = _diagonals(q1, t1, depth, dual, w2, bs, widths)
+        theta_diag = thetas[-1]
+        if isinstance(dual, NumericalDual):
             dual.check_cost(qs[:-1], n * (n + 1) // 2)
-        scales = [dual.scales(q, w2) for q in qs[:-1]]
-        T = _tiles(K, dual, scales, w2, b2)
+            dual.tables.clear()
+        # the standard parameterization calls the duals at w2 = 1 (standard_tile)
+        scales = [dual.scales(q, w2 if widths is None else 1.0) for q in qs[:-1]]
+        if return_error:
+            correlation_errors(dual, qs, w2)  # the tiles then record how far angles can be off
+        T = _tiles(K, T1, dual, scales, w2, b2, widths, bs)
     _set_diagonal(K, qs[-1])
     _set_diagonal(T, theta_diag)
     if not (np.isfinite(K).all() and np.isfinite(T).all()):
@@ -229,6 +292,12 @@ def nngp_ntk(
             "the kernel recursion overflowed or produced NaN; reduce depth, weight_std or the "
             "scale of X, or check that the nonlinearity is finite on the inputs it receives"
         )
+    if device is not None:
+        import torch
+
+        K, T = torch.as_tensor(K, device=device), torch.as_tensor(T, device=device)
+    if return_error:
+        return K, T, propagated_error(dual, qs, thetas, t1, w2, widths)
     return K, T
 
 
@@ -255,7 +324,8 @@ def nngp(
     >>> np.diag(nngp(X, depth=5)).round(6)
     array([ 5., 10.,  0.])
     """
-    return nngp_ntk(X, depth, nonlinearity, weight_std, bias_std)[0]
+    args = _check_inputs(X, depth, nonlinearity, weight_std, bias_std, "ntk", None, None, False)
+    return _compute(*args, None, False)[0]  # a dual without an NTK (sign, step) is fine here
 
 
 def ntk(

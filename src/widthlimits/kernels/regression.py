@@ -2,22 +2,41 @@ r"""Kernel predictions: kernel (ridge) regression, and gradient descent on a lin
 
 Both act on kernels that are already computed, the limits of :mod:`widthlimits.kernels.recursion`
 or the empirical ones of :mod:`widthlimits.kernels.empirical`, and both check that the training
-kernel is symmetric and positive semi-definite instead of symmetrizing or clipping it.
+kernel is symmetric and positive semi-definite instead of symmetrizing or clipping it. With
+``device=`` ("cpu" or "cuda") the linear algebra runs in float64 torch on that device and the
+results are torch tensors there (the input checks run first, on the host).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_array, check_int, check_real, check_symmetric_psd
+from .._checks import check_array, check_device, check_int, check_real, check_symmetric_psd
 
 __all__ = ["kernel_regression", "ntk_gd_prediction", "MAX_STEPS"]
+
+_SINGULAR = "the training kernel is singular; add a ridge > 0 or remove duplicate inputs"
+
+
+def _solve_torch(a, ks, y, device):
+    """``ks @ solve(a, y)`` in float64 torch on ``device``."""
+    import torch
+
+    a, ks, y = (torch.as_tensor(v, dtype=torch.float64, device=device) for v in (a, ks, y))
+    try:
+        out = ks @ torch.linalg.solve(a, y)
+    except RuntimeError as err:  # torch's singular-matrix error
+        raise ValueError(_SINGULAR) from err
+    if not bool(torch.isfinite(out).all()):
+        raise ValueError("kernel regression overflowed: add a ridge > 0")
+    return out
+
 
 #: The most gradient-descent steps :func:`ntk_gd_prediction` predicts (exact in float64).
 MAX_STEPS = 2**53
 
 
-def kernel_regression(k_train, k_test_train, y_train, ridge: float = 0.0) -> np.ndarray:
+def kernel_regression(k_train, k_test_train, y_train, ridge: float = 0.0, *, device=None):
     r"""Return the kernel (ridge) regression prediction :math:`k_*^\top (K + \lambda I)^{-1} y`.
 
     With an NNGP kernel this is the posterior mean of Gaussian-process regression
@@ -36,10 +55,12 @@ def kernel_regression(k_train, k_test_train, y_train, ridge: float = 0.0) -> np.
         Training targets.
     ridge : float, default 0
         :math:`\lambda \ge 0`, added to the diagonal.
+    device : str or torch.device, optional
+        Solve in float64 torch on this device (``"cpu"`` or ``"cuda"``) and return a tensor.
 
     Returns
     -------
-    ndarray, shape (m,) or (m, k)
+    ndarray or torch.Tensor, shape (m,) or (m, k)
 
     Raises
     ------
@@ -67,12 +88,12 @@ def kernel_regression(k_train, k_test_train, y_train, ridge: float = 0.0) -> np.
         raise ValueError(f"y_train must have {n} rows to match k_train, got shape {y.shape}")
     ridge = check_real("ridge", ridge, 0.0)
     a = k + ridge * np.eye(n)
+    if device is not None:
+        return _solve_torch(a, ks, y, check_device(device))
     try:
         alpha = np.linalg.solve(a, y)
     except np.linalg.LinAlgError as err:
-        raise ValueError(
-            "the training kernel is singular; add a ridge > 0 or remove duplicate inputs"
-        ) from err
+        raise ValueError(_SINGULAR) from err
     out = ks @ alpha
     if not np.all(np.isfinite(out)):
         raise ValueError(
@@ -82,7 +103,7 @@ def kernel_regression(k_train, k_test_train, y_train, ridge: float = 0.0) -> np.
     return out
 
 
-def ntk_gd_prediction(theta, theta_eval, f0, f0_eval, y, lr: float, steps: int):
+def ntk_gd_prediction(theta, theta_eval, f0, f0_eval, y, lr: float, steps: int, *, device=None):
     r"""Return what ``steps`` steps of gradient descent give for a network that is linear in its
     parameters, with NTK ``theta``: kernel regression with the NTK, stopped early.
 
@@ -113,6 +134,8 @@ def ntk_gd_prediction(theta, theta_eval, f0, f0_eval, y, lr: float, steps: int):
         The learning rate, > 0 and below :math:`2/\lambda_{\max}(\Theta)`.
     steps : int
         The number of steps, between 1 and :data:`MAX_STEPS`.
+    device : str or torch.device, optional
+        Compute in float64 torch on this device (``"cpu"`` or ``"cuda"``); return tensors.
 
     Returns
     -------
@@ -152,6 +175,8 @@ def ntk_gd_prediction(theta, theta_eval, f0, f0_eval, y, lr: float, steps: int):
         )
     lr = check_real("lr", lr, 0.0, low_open=True)
     steps = check_int("steps", steps, 1, MAX_STEPS)
+    if device is not None:
+        return _gd_torch(th, te, f0, f0e, y, lr, steps, check_device(device))
     lam, u = np.linalg.eigh(0.5 * (th + th.T))
     lam = np.clip(lam, 0.0, None)
     if np.any(lr * lam >= 2.0):
@@ -172,3 +197,26 @@ def ntk_gd_prediction(theta, theta_eval, f0, f0_eval, y, lr: float, steps: int):
     f = y + u @ (decay * r0)
     f_eval = f0e - te @ (u @ (gain * r0))
     return f, f_eval
+
+
+def _gd_torch(th, te, f0, f0e, y, lr, steps, device):
+    """:func:`ntk_gd_prediction` in float64 torch on ``device`` (the same formulas)."""
+    import torch
+
+    th, te, f0, f0e, y = (torch.as_tensor(v, dtype=torch.float64, device=device)
+                          for v in (th, te, f0, f0e, y))  # fmt: skip
+    lam, u = torch.linalg.eigh(0.5 * (th + th.T))
+    lam = lam.clamp(min=0.0)
+    if bool((lr * lam >= 2.0).any()):
+        raise ValueError(
+            f"lr = {lr} is above 2 / lambda_max = {2 / float(lam.max()):.4g}: gradient descent "
+            "on the linearized network diverges"
+        )
+    x = lr * lam
+    decay = torch.pow(1.0 - x, steps)
+    small = x < 0.5
+    accurate = -torch.expm1(steps * torch.log1p(-torch.where(small, x, 0.0)))
+    one_minus = torch.where(small, accurate, 1.0 - decay)
+    gain = torch.where(lam > 0, one_minus / torch.where(lam > 0, lam, 1.0), steps * lr)
+    r0 = u.T @ (f0 - y)
+    return y + u @ (decay * r0), f0e - te @ (u @ (gain * r0))
