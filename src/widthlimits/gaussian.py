@@ -15,7 +15,7 @@ split at *breakpoints*: the directions where one of a given set of linear forms
 :math:`a^\top \xi` vanishes. Functions such as ReLU, its step-function derivative or :math:`|x|`
 are smooth on each side of those great circles, so a piecewise rule integrates them to rounding
 error, where plain Gauss-Hermite would converge only algebraically (the rules are built in
-:mod:`widthlimits._spherical`).
+``widthlimits._spherical``).
 
 **The error contract.** The error that :func:`spherical_integral` returns is meant as an upper
 bound on :math:`|\text{value} - \text{truth}|`, in practice, not in theory: it is
@@ -80,7 +80,7 @@ __all__ = [
 MAX_HERMITE_NODES = 300
 #: The factor on the largest difference of two rules in the error estimate.
 SAFETY = 4.0
-#: An error at most this, relative to max(1, |value|), means exact (the engine reports 0.0).
+#: An error at most this, relative to ``max(1, abs(value))``, means exact (the engine reports 0.0).
 EXACT = 1e-9
 #: Fine and coarse this close (relative) have converged: no shifted rule is needed. In dimension 3
 #: the rule reaches about 1e-10 on smooth integrands, so the bar is higher.

@@ -41,8 +41,9 @@ def correlation_errors(dual, qs, w2):
 
 
 def propagated_error(dual, qs, thetas, t1, w2, widths):
-    """Bounds on max |K - K_true| and max |Theta - Theta_true| from the stated layer errors of
-    ``dual`` (a :class:`~widthlimits.kernels.quadrature.NumericalDual`; zero for any other)."""
+    """Bounds on ``max |K - K_true|`` and ``max |Theta - Theta_true|`` from the stated layer
+    errors of ``dual`` (a :class:`~widthlimits.kernels.quadrature.NumericalDual`; zero for any
+    other)."""
     from .quadrature import NumericalDual
 
     if not isinstance(dual, NumericalDual):

@@ -124,7 +124,7 @@ class SelfAttention(nn.Module):
     parametrization : {"sp", "mup"}
     base_head_dim : int, optional
         µP's :math:`d_0` (:func:`attention_scale`); :func:`bind_attention` sets it from a
-        :class:`~widthlimits.mup.shapes.Shapes`.
+        :class:`~widthlimits.mup.shape_record.Shapes`.
     attn_mult : float
         The logit multiplier :math:`m`.
     zero_query : bool, optional
@@ -238,7 +238,7 @@ def bind_attention(model: nn.Module, shapes) -> int:
     ``shapes.attention`` (recorded by :func:`~widthlimits.mup.shapes.set_base_shapes` from the
     base model) gives each attention module's base head dimension. Call it after
     ``set_base_shapes`` (and again on a model rebuilt from a checkpoint, like
-    :meth:`~widthlimits.mup.shapes.Shapes.bind`).
+    :meth:`~widthlimits.mup.shape_record.Shapes.bind`).
 
     Returns
     -------

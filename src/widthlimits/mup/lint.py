@@ -1,7 +1,8 @@
 r"""A linter for µP models: the mistakes that make a coordinate check pass while transfer fails.
 
-:func:`check` compares a model with its :class:`~widthlimits.mup.shapes.Shapes` and returns one
-:class:`Finding` per problem. The kinds and their heuristics:
+:func:`check` compares a model with its
+:class:`~widthlimits.mup.shape_record.Shapes` and returns one :class:`Finding` per problem.
+The kinds and their heuristics:
 
 ``plain-readout``
     A weight with an infinite fan-in and a finite fan-out (the role ``"output"``) held by an

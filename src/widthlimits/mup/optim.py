@@ -65,7 +65,7 @@ def init_(model: nn.Module, shapes: Shapes) -> nn.Module:
     Raises
     ------
     TypeError, ValueError
-        If ``model`` is not a module, ``shapes`` is not a :class:`~.shapes.Shapes`, or the
+        If ``model`` is not a module, ``shapes`` is not a :class:`~.shape_record.Shapes`, or the
         model's parameter names and shapes are not those of ``shapes``.
 
     Examples

@@ -16,8 +16,9 @@ SGD learning rate :math:`\eta\rho` (or Adam's :math:`\eta`) the output moves by 
 step at every width.
 
 ``base_in_features`` is set by :func:`~widthlimits.mup.shapes.set_base_shapes` (or
-:meth:`~widthlimits.mup.shapes.Shapes.bind`, for a model rebuilt from a checkpoint) or given at
-construction. It is a plain attribute of the module (no tensor carries state), so it survives
+:meth:`~widthlimits.mup.shape_record.Shapes.bind`, for a model rebuilt from a checkpoint)
+or given at construction. It is a plain attribute of the module (no tensor carries state), so
+it survives
 ``copy.deepcopy``, ``torch.compile`` and DDP; ``state_dict`` does not carry it, so a model
 rebuilt from a checkpoint is bound again. At :math:`\rho = 1` and :math:`m = 1` the layer is
 ``nn.Linear`` bit for bit, with the same random draws.

@@ -52,9 +52,9 @@ from __future__ import annotations
 
 from torch import nn
 
-from .shape_record import ROLES, ParamShape, Shapes, normalize_name, same_names, shapes_of
+from .shape_record import ParamShape, Shapes, normalize_name, same_names, shapes_of
 
-__all__ = ["ROLES", "ParamShape", "Shapes", "normalize_name", "set_base_shapes"]
+__all__ = ["set_base_shapes"]  # the record and its names are documented in shape_record
 
 _EMBEDDINGS = (nn.Embedding, nn.EmbeddingBag)
 

@@ -39,8 +39,9 @@ gives layer :math:`l \ge 2` the contribution :math:`\frac{\eta_l}{\eta} B^l K^{l
 
 in SP the input layer's contribution is :math:`\frac{n_0}{n}\,\xi\cdot\xi'\,B^1 \to 0`
 (its rate :math:`\eta n_0/n` is a factor :math:`1/n` below the input layer's NTK rate), so SP's
-kernel is NOT :func:`widthlimits.kernels.ntk`: it lacks the first layer and carries :math:`n_0`
-instead of :math:`\sigma_w^2`. The NTK parametrization's kernel is exactly
+kernel is NOT :func:`widthlimits.kernels.ntk <widthlimits.kernels.recursion.ntk>`: it lacks
+the first layer and carries :math:`n_0` instead of :math:`\sigma_w^2`. The NTK
+parametrization's kernel is exactly
 ``kernels.ntk(X, L, nonlinearity, weight_std, bias_std=0)`` (the same conventions: input kernel
 :math:`\sigma_w^2 \xi\cdot\xi'/d`, NTK parameterization, neural-tangents' recursion).
 
