@@ -18,7 +18,8 @@ Commands
     Coordinate checks over ``--widths`` in a parametrization (Part V(b)).
 ``transfer``
     Learning-rate sweeps over ``--widths``, ``--lrs`` and ``--seeds`` under SP and µP, on a torch
-    ``--device`` such as ``cuda`` (Part V(b)).
+    ``--device`` such as ``cuda``: of the digits MLP (``--model mlp``, the default; Part V(b))
+    or of the character-level GPT with Adam (``--model gpt``; Part VI, "µP for transformers").
 """
 
 from __future__ import annotations
@@ -89,13 +90,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seeds", type=_ints, default=[1, 2, 3])
 
     t = sub.add_parser("transfer", help="learning-rate transfer sweeps under SP and muP")
-    t.add_argument("--widths", type=_ints, default=[64, 128, 256, 512, 1024])
-    t.add_argument("--lrs", type=_floats, default=list(np.geomspace(2**-10, 2**0, 11)))
+    t.add_argument("--model", default="mlp", help="mlp (digits, default) or gpt (stdlib text)")
+    t.add_argument("--widths", type=_ints, default=None, help=_DEFAULTS_HELP)
+    t.add_argument("--lrs", type=_floats, default=None)
     t.add_argument("--seeds", type=_ints, default=[1, 2, 3])
-    t.add_argument("--optimizers", type=_names, default=["sgd", "adam"])
+    t.add_argument("--optimizers", type=_names, default=None, help="mlp: sgd,adam; gpt: adam")
     t.add_argument("--parametrizations", type=_names, default=["sp", "mup"])
-    t.add_argument("--depth", type=int, default=2)
-    t.add_argument("--steps", type=int, default=100)
+    t.add_argument("--depth", type=int, default=None, help="blocks (gpt) or hidden layers")
+    t.add_argument("--steps", type=int, default=None)
+    t.add_argument("--batch-size", type=int, default=None, help="default 128 (mlp), 32 (gpt)")
+    t.add_argument("--context", type=int, default=None, help="gpt: characters per window")
+    t.add_argument("--d-head", type=int, default=None, help="gpt: the head dimension")
     t.add_argument("--device", default="cpu", help="a torch device, such as cpu or cuda")
 
     for q in (s, c, t):
@@ -197,24 +202,83 @@ def _coord_check(args):
     return work
 
 
+#: The transfer command's defaults per ``--model`` (the gpt's: wider than the book's, for a GPU).
+_TRANSFER_DEFAULTS = {
+    "mlp": {
+        "widths": [64, 128, 256, 512, 1024],
+        "lrs": list(np.geomspace(2**-10, 2**0, 11)),
+        "optimizers": ["sgd", "adam"],
+        "depth": 2,
+        "steps": 100,
+        "batch_size": 128,
+    },
+    "gpt": {
+        "widths": [64, 128, 256, 512, 1024],
+        "lrs": [2.0**k for k in range(-14, -3)],
+        "optimizers": ["adam"],
+        "depth": 2,
+        "steps": 300,
+        "batch_size": 32,
+        "context": 64,
+        "d_head": 16,
+    },
+}
+_DEFAULTS_HELP = "mlp: 64,...,1024 (SGD and Adam on digits); gpt: 64,...,1024 (Adam on text)"
+
+
+def _transfer_sweep(args):
+    """The Sweep of ``--model``: lr_sweep or gpt_sweep, with that model's defaults."""
+    from . import mup
+    from ._checks import check_choice
+
+    model = check_choice("--model", args.model, tuple(_TRANSFER_DEFAULTS))
+    given = {k: getattr(args, k) for k in _TRANSFER_DEFAULTS[model]}
+    kw = {k: v if given[k] is None else given[k] for k, v in _TRANSFER_DEFAULTS[model].items()}
+    if model == "mlp":
+        for k in ("context", "d_head"):
+            if getattr(args, k) is not None:
+                raise UsageError(f"--{k.replace('_', '-')} applies to --model gpt only")
+        return mup.lr_sweep(
+            kw["widths"],
+            kw["lrs"],
+            args.seeds,
+            args.parametrizations,
+            kw["optimizers"],
+            depth=kw["depth"],
+            steps=kw["steps"],
+            batch_size=kw["batch_size"],
+            device=args.device,
+            progress=True,
+        )
+    from .mup.gpt_sweep import gpt_sweep
+
+    opts = [check_choice("--optimizers", o, ("adam",)) for o in kw["optimizers"]]
+    if opts != ["adam"]:
+        raise UsageError(f"--model gpt trains with adam only, got --optimizers {kw['optimizers']}")
+    return gpt_sweep(
+        kw["widths"],
+        kw["lrs"],
+        args.seeds,
+        args.parametrizations,
+        steps=kw["steps"],
+        batch_size=kw["batch_size"],
+        context=kw["context"],
+        n_layer=kw["depth"],
+        d_head=kw["d_head"],
+        tail=max(1, kw["steps"] // 5),
+        device=args.device,
+        progress=True,
+    )
+
+
 def _transfer(args):
-    """lr_sweep checks all its arguments (device included) before it trains or shows a
-    progress bar; the figure and the optima are drawn from the returned Sweep."""
+    """lr_sweep and gpt_sweep check all their arguments (device included) before they train
+    or show a progress bar; the figure and the optima are drawn from the returned Sweep."""
 
     def work():
         from . import mup, plotting
 
-        sweep = mup.lr_sweep(
-            args.widths,
-            args.lrs,
-            args.seeds,
-            args.parametrizations,
-            args.optimizers,
-            depth=args.depth,
-            steps=args.steps,
-            device=args.device,
-            progress=True,
-        )
+        sweep = _transfer_sweep(args)
         params, opts = sweep.coords["parametrization"], sweep.coords["optimizer"]
         fig, axes = plotting.subplots(len(opts), len(params), width=4.0, height=3.2, squeeze=False)
         optimal = {}

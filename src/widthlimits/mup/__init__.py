@@ -39,3 +39,6 @@ from .coord_any import coord_check_model  # noqa: F401
 
 # --- the finite-width side of the training limit (tp.training_limit) ---
 from .full_batch import FullBatchTraining, full_batch_training  # noqa: F401
+
+# --- the learning-rate sweep of the GPT (Part VI) ---
+from .gpt_sweep import GPT_SETTINGS, gpt_book_sweep, gpt_sweep  # noqa: F401
