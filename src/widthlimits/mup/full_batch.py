@@ -32,17 +32,15 @@ from .._checks import (
     check_ints,
     check_real,
 )
+from ..training_run import TrainingRun, check_parametrization
 from .model import MLP
 from .names import check_dtype, check_size
 
 __all__ = ["FullBatchTraining", "full_batch_training"]
 
-_PARAMETRIZATIONS = ("mup", "ntk", "sp")
-_ALIASES = {"standard": "sp", "µp": "mup"}
-
 
 @dataclass(frozen=True)
-class FullBatchTraining:
+class FullBatchTraining(TrainingRun):
     """Seed means of a finite-width training run, with their standard errors.
 
     The fields of :class:`~widthlimits.tp.training.TrainingLimit` with the same meaning, as
@@ -54,16 +52,6 @@ class FullBatchTraining:
     ``f_train_seeds`` (shape ``(seeds, steps + 1, N)``), ``f_test_seeds`` and ``loss_seeds``.
     """
 
-    f_train: np.ndarray
-    f_train_err: np.ndarray
-    f_test: np.ndarray
-    f_test_err: np.ndarray
-    loss: np.ndarray
-    loss_err: np.ndarray
-    kernels: dict
-    kernels_err: dict
-    f_train_sd: np.ndarray
-    f_test_sd: np.ndarray
     f_train_seeds: np.ndarray
     f_test_seeds: np.ndarray
     loss_seeds: np.ndarray
@@ -161,7 +149,7 @@ def full_batch_training(
     X, y, Xt = _check_data(X_train, y_train, X_test)
     width, seeds = check_int("width", width, 1), _seeds(seeds)
     depth = check_int("hidden_layers", hidden_layers, 1)
-    par = check_choice("parametrization", parametrization, _PARAMETRIZATIONS, _ALIASES)
+    par = check_parametrization(parametrization)
     check_choice("loss", loss, ("mse",))
     lr, steps = check_real("lr", lr, 0, low_open=True), check_int("steps", steps, 1)
     n0 = check_int("base_width", base_width, 1)

@@ -26,19 +26,17 @@ import numpy as np
 
 from .._checks import check_array, check_bool, check_choice, check_int, check_real, check_rng
 from ..nonlinearities import numpy_pair
+from ..training_run import PARAMETRIZATIONS, TrainingRun, check_parametrization
 from .training_kernel import kernel_descent, kernel_moments, tangent_kernel
 from .training_mup import mup_limit
 
 __all__ = ["PARAMETRIZATIONS", "TrainingLimit", "training_limit"]
 
+
 #: The parametrizations :func:`training_limit` knows (case-insensitive; ``"standard"`` is
 #: ``"sp"``, ``"µP"`` is ``"mup"``), as :class:`~widthlimits.mup.model.MLP` names them.
-PARAMETRIZATIONS: tuple[str, ...] = ("mup", "ntk", "sp")
-_ALIASES = {"standard": "sp", "µp": "mup"}
-
-
 @dataclass(frozen=True)
-class TrainingLimit:
+class TrainingLimit(TrainingRun):
     """The infinite-width limit of a training run, each quantity with its numerical error.
 
     ``f_train[t, i]`` is the output on training input ``i`` after ``t`` steps (``t = 0`` is
@@ -59,16 +57,6 @@ class TrainingLimit:
     deviations are 0 and the kernels and maps are ``None``.
     """
 
-    f_train: np.ndarray
-    f_train_err: np.ndarray
-    f_test: np.ndarray
-    f_test_err: np.ndarray
-    loss: np.ndarray
-    loss_err: np.ndarray
-    kernels: dict
-    kernels_err: dict
-    f_train_sd: np.ndarray
-    f_test_sd: np.ndarray
     tangent_kernel: np.ndarray | None = None
     tangent_kernel_err: np.ndarray | None = None
     output_kernel: np.ndarray | None = None
@@ -214,7 +202,7 @@ def training_limit(
     X, y, Xt = _check_data(X_train, y_train, X_test)
     depth = check_int("hidden_layers", hidden_layers, 1, 4)
     phi, dphi = numpy_pair(nonlinearity)
-    par = check_choice("parametrization", parametrization, PARAMETRIZATIONS, _ALIASES)
+    par = check_parametrization(parametrization)
     check_choice("loss", loss, ("mse",))
     eta = check_real("lr", lr, 0, low_open=True)
     steps = check_int("steps", steps, 1, 20)
