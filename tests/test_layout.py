@@ -144,3 +144,34 @@ def test_generic_input_checks_are_written_once():
             if isinstance(node, ast.FunctionDef) and node.name in GENERIC_CHECKS:
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
     assert not found, "private copies of the generic checks: " + ", ".join(found)
+
+
+CONTROL = "\x07\x08\x09\x0b\x0c\x0d"
+
+
+def docstrings_with_control_characters(path: Path) -> list[str]:
+    """Docstrings in which a backslash became a control character (``"\\bar"`` is a backspace
+    and ``"ar"``, ``"\\top"`` a tab and ``"op"``): the API pages and the PDF then break."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            doc = ast.get_docstring(node, clean=False)
+            if doc and any(c in doc for c in CONTROL):
+                found.append(f"{path.relative_to(PACKAGE)} {getattr(node, 'name', '(module)')}")
+    return found
+
+
+def test_no_docstring_holds_a_control_character():
+    found = [f for path in modules() for f in docstrings_with_control_characters(path)]
+    assert not found, "write r-strings or double the backslash: " + ", ".join(found)
+
+
+def test_the_control_character_check_sees_a_backspace(tmp_path):
+    planted = tmp_path / "m.py"
+    planted.write_text('def f():\n    """math: \\bar f"""\n', encoding="utf-8")
+    old = globals()["PACKAGE"]
+    try:
+        globals()["PACKAGE"] = tmp_path
+        assert docstrings_with_control_characters(planted) == ["m.py f"]
+    finally:
+        globals()["PACKAGE"] = old

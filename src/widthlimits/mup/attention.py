@@ -188,7 +188,7 @@ class SelfAttention(nn.Module):
 
     @property
     def attention_scale(self) -> float:
-        """The factor of :math:`q^\top k` (:func:`attention_scale` of this layer's settings)."""
+        r"""The factor of :math:`q^\top k` (:func:`attention_scale` of this layer's settings)."""
         return attention_scale(
             self.head_dim,
             self.parametrization,

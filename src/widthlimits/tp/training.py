@@ -51,8 +51,8 @@ class TrainingLimit(TrainingRun):
     ``f_train_sd`` and ``f_test_sd`` its standard deviation, and ``loss`` the mean of the loss;
     ``tangent_kernel`` and ``output_kernel`` (the NNGP kernel, the covariance of
     :math:`f_0`) are the limit kernels over the training then test inputs, and
-    ``output_maps[t]`` is the matrix :math:`A_t` with :math:`f_t = \bar f_t + A_t f_0` (over
-    training then test inputs; :math:`\bar f_t` the mean): the limit that one network with
+    ``output_maps[t]`` is the matrix :math:`A_t` with :math:`f_t = \\bar f_t + A_t f_0` (over
+    training then test inputs; :math:`\\bar f_t` the mean): the limit that one network with
     initial outputs :math:`f_0` converges to. In µP the limit is deterministic: the standard
     deviations are 0 and the kernels and maps are ``None``.
     """
