@@ -47,9 +47,11 @@ exclude_patterns = [
 ]
 # `WL_ONLY=rmt,probability` builds only those parts (plus the front and back matter): an author's
 # fast loop. The full book, with -W, is what `nox -s book` and CI build.
+#: The folders of the book's parts, in reading order (chapters live one folder per part).
+PARTS = ["probability", "rmt", "tp", "kernels", "mup", "practice"]
 if os.environ.get("WL_ONLY"):
     keep = set(os.environ["WL_ONLY"].split(","))
-    for part in ("probability", "rmt", "tp", "kernels", "mup", "practice"):
+    for part in PARTS:
         if part not in keep:
             exclude_patterns.append(f"{part}/*")
 
@@ -142,6 +144,6 @@ latex_elements = {
 # --- the book's own extension ----------------------------------------------------------------
 wl_package_dir = "src/widthlimits"
 wl_talk_url = "https://youtu.be/1aXOXHA7Jcw"
-wl_chapter_folders = ["intro", "probability", "rmt", "tp", "kernels", "mup"]
+wl_chapter_folders = ["intro", *PARTS]
 wl_authors = ["The Width Limits authors"]
 wl_year = 2026
