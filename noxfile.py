@@ -72,8 +72,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def slow(session: nox.Session) -> None:
-    """Run the slow checks, such as muP transfer over several base seeds."""
-    install(session, "torch,book,test")
+    """Run the slow checks, such as muP transfer over several base seeds and sweeps on a local
+    Ray cluster (the ``ray`` extra)."""
+    install(session, "torch,book,test,ray")
     session.run("pytest", "-m", "slow", *session.posargs)
 
 

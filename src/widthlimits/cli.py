@@ -20,6 +20,14 @@ Commands
     Learning-rate sweeps over ``--widths``, ``--lrs`` and ``--seeds`` under SP and µP, on a torch
     ``--device`` such as ``cuda``: of the digits MLP (``--model mlp``, the default; Part V(b))
     or of the character-level GPT with Adam (``--model gpt``; Part VI, "µP for transformers").
+    Every finished run is recorded in ``OUT/runs`` (:class:`widthlimits.sweeps.ResultStore`);
+    ``--resume`` reuses those records, so an interrupted sweep trains only what it had left, and
+    without it a folder that already holds some of the runs is an error.
+
+``coord-check`` and ``transfer`` run on ``--executor inline`` (this process, the default),
+``process`` (``--workers`` local processes) or ``ray`` (``--address`` of a cluster, or a local
+one; ``--cpus-per-run`` and ``--gpus-per-run`` per task):
+:mod:`widthlimits.sweeps.executors`.
 """
 
 from __future__ import annotations
@@ -102,6 +110,23 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--context", type=int, default=None, help="gpt: characters per window")
     t.add_argument("--d-head", type=int, default=None, help="gpt: the head dimension")
     t.add_argument("--device", default="cpu", help="a torch device, such as cpu or cuda")
+    t.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the finished runs recorded in OUT/runs (an interrupted or repeated sweep)",
+    )
+    for q in (c, t):
+        q.add_argument(
+            "--executor",
+            default="inline",
+            help="inline (this process, default), process (a pool of local workers) or ray",
+        )
+        q.add_argument("--workers", type=int, default=None, help="process: workers (default: CPUs)")
+        q.add_argument("--address", default=None, help="ray: a cluster's address (default: local)")
+        q.add_argument("--cpus-per-run", type=float, default=None, help="ray: CPUs per task (1)")
+        q.add_argument(
+            "--gpus-per-run", type=float, default=None, help="ray: GPUs per task, such as 0.25"
+        )
 
     for q in (s, c, t):
         q.add_argument(
@@ -131,6 +156,33 @@ def _check_out(out: Path, command: str) -> None:
         os.rmdir(tempfile.mkdtemp(prefix=".widthlimits-probe-", dir=parent))
     except OSError as err:
         raise UsageError(f"--out {out} cannot be written ({parent}: {err.strerror})") from err
+
+
+def _executor(args):
+    """The executor the options name (``--executor`` and its options), or a UsageError."""
+    from .sweeps import check_executor
+
+    name = check_executor(args.executor)
+    ray_only = {"--address": args.address, "--cpus-per-run": args.cpus_per_run,
+                "--gpus-per-run": args.gpus_per_run}  # fmt: skip
+    for flag, value in ray_only.items():
+        if value is not None and name != "ray":
+            raise UsageError(f"{flag} applies to --executor ray only")
+    if args.workers is not None and name != "process":
+        raise UsageError("--workers applies to --executor process only")
+    if name == "ray":
+        from .sweeps import RayExecutor
+
+        return RayExecutor(
+            args.address,
+            num_cpus=1.0 if args.cpus_per_run is None else args.cpus_per_run,
+            num_gpus=0.0 if args.gpus_per_run is None else args.gpus_per_run,
+        )
+    if name == "process":
+        from .sweeps import resolve_executor
+
+        return resolve_executor("process", workers=args.workers)[0]
+    return None
 
 
 def _jsonable(x):
@@ -186,15 +238,21 @@ def _coord_check(args):
     def work():
         from . import mup, plotting
 
-        result = mup.coord_check(
-            args.widths,
-            args.parametrization,
-            depth=args.depth,
-            steps=args.steps,
-            lr=args.lr,
-            optimizer=args.optimizer,
-            seeds=args.seeds,
-        )
+        executor = _executor(args)
+        try:
+            result = mup.coord_check(
+                args.widths,
+                args.parametrization,
+                depth=args.depth,
+                steps=args.steps,
+                lr=args.lr,
+                optimizer=args.optimizer,
+                seeds=args.seeds,
+                executor=executor,
+            )
+        finally:
+            if executor is not None:
+                executor.shutdown()
         _, ax = plotting.subplots(width=5.5, height=3.8)
         mup.plot_coord_check(result, ax=ax)
         return result, ax.figure
@@ -227,10 +285,21 @@ _DEFAULTS_HELP = "mlp: 64,...,1024 (SGD and Adam on digits); gpt: 64,...,1024 (A
 
 
 def _transfer_sweep(args):
-    """The Sweep of ``--model``: lr_sweep or gpt_sweep, with that model's defaults."""
+    """The Sweep of ``--model``: lr_sweep or gpt_sweep, with that model's defaults, its runs
+    recorded in ``OUT/runs`` (reused with ``--resume``), on the ``--executor``."""
+    executor = _executor(args)
+    try:
+        return _transfer_on(args, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+
+
+def _transfer_on(args, executor):
     from . import mup
     from ._checks import check_choice
 
+    where = {"executor": executor, "store": args.out / "runs", "resume": args.resume}
     model = check_choice("--model", args.model, tuple(_TRANSFER_DEFAULTS))
     given = {k: getattr(args, k) for k in _TRANSFER_DEFAULTS[model]}
     kw = {k: v if given[k] is None else given[k] for k, v in _TRANSFER_DEFAULTS[model].items()}
@@ -249,6 +318,7 @@ def _transfer_sweep(args):
             batch_size=kw["batch_size"],
             device=args.device,
             progress=True,
+            **where,
         )
     from .mup.gpt_sweep import gpt_sweep
 
@@ -268,6 +338,7 @@ def _transfer_sweep(args):
         tail=max(1, kw["steps"] // 5),
         device=args.device,
         progress=True,
+        **where,
     )
 
 
@@ -294,6 +365,8 @@ def _transfer(args):
         data = {f"{a}s": list(sweep.coords[a]) for a in sweep.axes}
         data.update({n: sweep.loss(n) for n in ("train_loss", "test_loss", "test_acc")})
         data.update(sweep.settings, axes=list(sweep.axes), diverged=sweep.diverged, optimal=optimal)
+        data.update(runs=sweep.runs, reused=sweep.reused, store=str(args.out / "runs"))
+        print(f"{sweep.runs - sweep.reused} runs trained, {sweep.reused} read from {args.out}/runs")
         return data, fig
 
     return work
@@ -333,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         data, fig = work()
         _write(args, data, fig, start)
-    except (UsageError, ValueError, TypeError, OSError) as err:
+    except (UsageError, ValueError, TypeError, OSError, ImportError) as err:
         print(f"widthlimits: error: {err}", file=sys.stderr)
         return 2
     return 0

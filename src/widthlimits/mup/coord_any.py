@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from .._checks import check_callable, check_choice, check_grid, check_int, check_ints, check_real
+from ..sweeps import Task, check_executor, run_tasks
 from .attention import bind_attention
 from .coordinates import layer_stats
 from .optim import OPTIMIZERS, init_, param_groups
@@ -137,6 +138,13 @@ def _train(model, opt, batches, steps, modules, loss_fn, width):
     return size, change, loss
 
 
+def _one_model(make_model, width, seed, train) -> list:
+    """The record of one model of :func:`coord_check_model` (a task: module level)."""
+    base_width, lr, optimizer, batches, steps, names, loss = train
+    model, opt = _build(make_model, width, seed, base_width, lr, optimizer)
+    return [_train(model, opt, batches, steps, names, loss, width)]
+
+
 def coord_check_model(
     make_model: Callable,
     widths: Sequence[int],
@@ -149,6 +157,7 @@ def coord_check_model(
     base_width: int | None = None,
     modules: Sequence[str] | None = None,
     loss: Callable | None = None,
+    executor=None,
 ) -> dict:
     r"""Train any model a few steps at several widths; record each module's output and change.
 
@@ -176,6 +185,11 @@ def coord_check_model(
         :func:`default_modules` of the first model.
     loss : callable, optional
         ``loss(output, y)``; default the cross-entropy over the last axis.
+    executor : None, {"inline", "process", "ray"} or concurrent.futures.Executor
+        Where the models train, one task per width and seed
+        (:func:`widthlimits.sweeps.resolve_executor`); by default in this process. A process
+        pool needs ``make_model`` and ``loss`` picklable: functions defined at module level or
+        ``functools.partial`` of them, not lambdas.
 
     Returns
     -------
@@ -216,16 +230,18 @@ def coord_check_model(
     base_width = None if base_width is None else check_int("base_width", base_width, 1)
     loss = _cross_entropy if loss is None else check_callable("loss", loss)
     batches = _check_batches(batches)
+    check_executor(executor)
+    names = None if modules is None else _check_names(modules)
+    if names is None:  # the first model's leaf modules, the same in every task
+        names = default_modules(_build(make_model, widths[0], seeds[0], base_width, lr,
+                                       optimizer)[0])  # fmt: skip
+    train = (base_width, lr, optimizer, batches, steps, names, loss)
+    tasks = [Task(_one_model, (make_model, n, seed, train), ({"width": n, "seed": seed},))
+             for n in widths for seed in seeds]  # fmt: skip
+    out = [r[0] for r in run_tasks(tasks, executor=executor).results]
     shape = (len(widths), len(seeds), steps + 1)
-    size, change, losses, names = None, None, np.zeros(shape), None
-    for i, n in enumerate(widths):
-        for j, seed in enumerate(seeds):
-            model, opt = _build(make_model, n, seed, base_width, lr, optimizer)
-            if names is None:
-                names = default_modules(model) if modules is None else _check_names(modules)
-                size, change = np.zeros((*shape, len(names))), np.zeros((*shape, len(names)))
-            size[i, j], change[i, j], losses[i, j] = _train(
-                model, opt, batches, steps, names, loss, n
-            )
+    size = np.stack([o[0] for o in out]).reshape(*shape, len(names))
+    change = np.stack([o[1] for o in out]).reshape(*shape, len(names))
+    losses = np.stack([o[2] for o in out]).reshape(shape)
     return {"widths": np.array(widths), "size": size, "change": change, "loss": losses,
             "layers": names}  # fmt: skip

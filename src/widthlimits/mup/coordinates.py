@@ -28,6 +28,7 @@ from .._checks import (
     check_real,
 )
 from ..stats import loglog_slope, mean_se
+from ..sweeps import Task, check_executor, run_tasks
 from .groups import OPTIMIZERS
 from .model import MLP
 from .names import check_size, resolve_nonlinearity, resolve_parametrization
@@ -149,6 +150,15 @@ def _record(net, x, y, steps: int, lr: float, optimizer: str):
     return size, change, loss
 
 
+def _one_network(x, y, width, seed, net, train) -> list:
+    """The record of one network of :func:`coord_check` (a task: module level, picklable)."""
+    depth, parametrization, base_width, nonlinearity, zero_readout = net
+    model = MLP(x.shape[1], width, int(y.max()) + 1, depth, parametrization, base_width,
+                nonlinearity, zero_readout=zero_readout,
+                generator=torch.Generator().manual_seed(seed), dtype=x.dtype)  # fmt: skip
+    return [_record(model, x, y, *train)]
+
+
 def coord_check(
     widths: Sequence[int],
     parametrization="mup",
@@ -163,6 +173,7 @@ def coord_check(
     x: torch.Tensor | None = None,
     y: torch.Tensor | None = None,
     zero_readout: bool = False,
+    executor=None,
 ) -> dict:
     r"""Train a few steps at several widths and record the size of every layer and of its change.
 
@@ -196,6 +207,10 @@ def coord_check(
         dtype. ``y`` may be a tensor, numpy array or list of integers.
     zero_readout : bool
         Passed to :class:`~widthlimits.mup.model.MLP`.
+    executor : None, {"inline", "process", "ray"} or concurrent.futures.Executor
+        Where the networks train, one task per width and seed
+        (:func:`widthlimits.sweeps.resolve_executor`); by default in this process. Every
+        executor gives the same result.
 
     Returns
     -------
@@ -233,27 +248,17 @@ def coord_check(
     if base_width is not None:
         check_int("base_width", base_width, 1)
     zero_readout = check_bool("zero_readout", zero_readout)
+    check_executor(executor)
     x, y = _batch(x, y, widths[-1], depth)
-    d_out = int(y.max()) + 1
-    size = np.zeros((len(widths), len(seeds), steps + 1, depth + 1))
-    change = np.zeros_like(size)
-    loss = np.zeros((len(widths), len(seeds), steps + 1))
-    for i, n in enumerate(widths):
-        for j, seed in enumerate(seeds):
-            g = torch.Generator().manual_seed(seed)
-            net = MLP(
-                x.shape[1],
-                n,
-                d_out,
-                depth,
-                parametrization,
-                base_width,
-                nonlinearity,
-                zero_readout=zero_readout,
-                generator=g,
-                dtype=x.dtype,
-            )
-            size[i, j], change[i, j], loss[i, j] = _record(net, x, y, steps, lr, optimizer)
+    net = (depth, parametrization, base_width, nonlinearity, zero_readout)
+    tasks = [Task(_one_network, (x, y, n, seed, net, (steps, lr, optimizer)),
+                  ({"width": n, "seed": seed},))
+             for n in widths for seed in seeds]  # fmt: skip
+    out = [r[0] for r in run_tasks(tasks, executor=executor).results]
+    shape = (len(widths), len(seeds))
+    size = np.stack([o[0] for o in out]).reshape(*shape, steps + 1, depth + 1)
+    change = np.stack([o[1] for o in out]).reshape(*shape, steps + 1, depth + 1)
+    loss = np.stack([o[2] for o in out]).reshape(*shape, steps + 1)
     layers = [f"hidden {l + 1}" for l in range(depth)] + ["output"]
     return {
         "widths": np.array(widths),

@@ -31,15 +31,15 @@ and minibatches under every rule and learning rate.
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
 import torch
 
+from .. import __version__
 from .._checks import check_choice, check_grid, check_int, check_ints, check_memory, check_real
+from ..sweeps import check_executor, fingerprint
 from .data import check_split, load_digits_split
 from .depth import branch_multiplier, depth_lr_mult
-from .results import AXES, Sweep
+from .grid import Grid, run_grids
+from .results import Sweep
 from .train import _adam_step, _sgd_step
 
 __all__ = ["RULES", "depth_sweep", "label_depths"]
@@ -165,6 +165,10 @@ def depth_sweep(
     batch_size: int = 128,
     weight_decay: float = 0.0,
     data=None,
+    executor=None,
+    store=None,
+    resume: bool = False,
+    progress: bool = False,
 ) -> Sweep:
     r"""Train residual MLPs over a grid of depths and learning rates; return their losses.
 
@@ -188,6 +192,9 @@ def depth_sweep(
         multiplies them by :math:`1 - \eta_{\text{param}} \lambda`, as ``torch.optim.AdamW``.
     data : tuple, optional
         ``(x_train, y_train, x_test, y_test)``; by default the digits.
+    executor, store, resume, progress
+        As in :func:`~widthlimits.mup.sweep.lr_sweep`: one task per (rule, depth). Records name
+        the rule ``"rule"`` and the depth ``"blocks"``; ``"width"`` is the network's width.
 
     Returns
     -------
@@ -206,29 +213,31 @@ def depth_sweep(
     >>> out = depth_sweep([1, 2, 4], [0.01, 0.02], seeds=(0, 1), steps=2, width=16)
     >>> out.shape, out.coords["width"], out.settings["width_axis"]
     ((2, 1, 3, 2, 2), (1, 2, 4), 'depth')
+    >>> import numpy as np
     >>> bool(np.array_equal(out.train_loss[0, 0, 0], out.train_loss[1, 0, 0]))  # L = L_0
     True
     """
     kw = dict(optimizer=optimizer, width=width, base_depth=base_depth, steps=steps)
     kw.update(batch_size=batch_size, weight_decay=weight_decay, data=data)
+    check_executor(executor)
     job = _checked(depths, lrs, seeds, rules, kw)
     coords, cfg, data = job["coords"], job["cfg"], job["data"]
-    shape = tuple(len(coords[a]) for a in AXES)
-    arrays = [np.empty(shape) for _ in range(3)]
-    start = time.perf_counter()
-    for i, rule in enumerate(coords["parametrization"]):
-        for k, blocks in enumerate(coords["width"]):
-            out = _train_depth(blocks, rule, coords["lr"], coords["seed"], data, cfg)
-            for a, o in zip(arrays, out, strict=True):
-                a[i, 0, k] = o
-    train, test, acc = arrays
-    bad = ~np.isfinite(test) | ~np.isfinite(train)
-    train[bad], test[bad], acc[bad] = np.inf, np.inf, 0.0
     settings = {k: cfg[k] for k in ("width", "base_depth", "steps", "batch_size", "weight_decay")}
-    settings["width_axis"] = "depth"
-    return Sweep(
-        train, test, acc, AXES, coords, settings=settings, seconds=time.perf_counter() - start
-    )
+    settings |= {
+        "width_axis": "depth",
+        "sweep": "depth",
+        "data": fingerprint(*data),
+        "dtype": str(data[0].dtype).replace("torch.", ""),
+        "widthlimits": __version__,
+    }
+    cells = [((i, 0, k), (blocks, rule, list(coords["lr"]), list(coords["seed"]), data, cfg))
+             for i, rule in enumerate(coords["parametrization"])
+             for k, blocks in enumerate(coords["width"])]  # fmt: skip
+    grid = Grid(_train_depth, cells, coords, settings, {"parametrization": "rule",
+                                                       "width": "blocks"})  # fmt: skip
+    (sweep,) = run_grids([grid], executor=executor, store=store, resume=resume,
+                         progress=progress, desc="depth sweep")  # fmt: skip
+    return sweep
 
 
 def label_depths(ax):

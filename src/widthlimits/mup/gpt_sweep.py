@@ -27,26 +27,26 @@ infinite losses and accuracy 0, as :func:`~widthlimits.mup.sweep.lr_sweep` does.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
 import torch
 
+from .. import __version__
 from .._checks import (
-    check_bool,
     check_choice,
-    check_device,
     check_grid,
     check_int,
     check_ints,
     check_memory,
 )
+from ..sweeps import check_executor, check_sweep_device, fingerprint
 from .attention import PARAMETRIZATIONS, bind_attention
 from .corpus import load_corpus
 from .gpt import GPT
+from .grid import Grid, run_grids
 from .optim import init_, param_groups
-from .results import AXES, Sweep
+from .results import Sweep
 from .shapes import set_base_shapes
 
 __all__ = ["GPT_SETTINGS", "gpt_book_sweep", "gpt_sweep"]
@@ -210,8 +210,7 @@ def _checked(widths, lrs, seeds, parametrizations, kw) -> dict:
     for w in (*widths, cfg["base_width"]):
         if w % cfg["d_head"]:
             raise ValueError(f"every width must be a multiple of d_head={cfg['d_head']}, got {w}")
-    cfg["device"] = check_device(kw["device"])
-    cfg["progress"] = check_bool("progress", kw["progress"])
+    cfg["device"] = check_sweep_device(kw["device"], check_executor(kw["executor"]))
     w, n_models = max(widths), len(lrs) * len(seeds)
     n_params = (12 + 4 * (cfg["mlp_ratio"] - 2)) * w * w * cfg["n_layer"] + 200 * w
     acts = cfg["batch_size"] * cfg["context"] * w * cfg["n_layer"] * (12 + 4 * cfg["mlp_ratio"])
@@ -239,6 +238,9 @@ def gpt_sweep(
     corpus_bytes: int = 2_000_000,
     device="cpu",
     progress: bool = False,
+    executor=None,
+    store=None,
+    resume: bool = False,
 ) -> Sweep:
     r"""Train character-level GPTs with Adam over widths and learning rates; return the losses.
 
@@ -265,13 +267,20 @@ def gpt_sweep(
     device : str or torch.device
         A device this machine has, such as ``"cpu"`` or ``"cuda"``.
     progress : bool
-        Show a ``tqdm`` bar over the (parametrization, width) pairs.
+        Show one ``tqdm`` bar over all the runs, advanced as each (parametrization, width)
+        finishes on any worker.
+    executor, store, resume
+        As in :func:`~widthlimits.mup.sweep.lr_sweep`: where the (parametrization, width) tasks
+        run, the folder of run records, and whether to reuse its records. The corpus is read
+        here and sent with each task, so every worker trains on the same text.
 
     Returns
     -------
     Sweep
         Axes ``("parametrization", "optimizer", "width", "lr", "seed")`` with the optimizer
-        ``"adam"``; ``settings`` holds the model and training sizes, ``seconds`` the wall time.
+        ``"adam"``; ``settings`` holds the model and training sizes, the corpus' fingerprint,
+        the device type and the library's version; ``seconds`` the training time, ``reused``
+        the runs read from the store.
 
     Raises
     ------
@@ -306,38 +315,42 @@ def gpt_sweep(
             base_width=base_width,
             corpus_bytes=corpus_bytes,
             device=device,
-            progress=progress,
+            executor=executor,
         ),
     )
-    return _run(job)
+    (sweep,) = run_grids([_grid(job)], executor=executor, store=store, resume=resume,
+                         progress=progress, desc="gpt sweep")  # fmt: skip
+    return sweep
 
 
-def _run(job: dict) -> Sweep:
+def _grid(job: dict) -> Grid:
+    """One cell per (parametrization, width); the settings name everything a run depends on."""
     cfg, widths, lrs, seeds, params = (job[k] for k in ("cfg", "widths", "lrs", "seeds", "params"))
     corpus = load_corpus(cfg["corpus_bytes"])
-    shape = (len(params), 1, len(widths), len(lrs), len(seeds))
-    train, test, acc = np.empty(shape), np.empty(shape), np.empty(shape)
-    jobs = [(i, k) for i in range(len(params)) for k in range(len(widths))]
-    if cfg["progress"]:
-        from tqdm.auto import tqdm
-
-        jobs = tqdm(jobs, desc="gpt sweep")
-    start = time.perf_counter()
-    for i, k in jobs:
-        with warnings.catch_warnings():  # torch's vmap runs attention per model: known, harmless
-            warnings.filterwarnings("ignore", message="There is a performance drop")
-            out = _train_width(corpus, widths[k], list(lrs), seeds, params[i], cfg)
-        train[i, 0, k], test[i, 0, k], acc[i, 0, k] = out
-    coords = dict(zip(AXES, (params, ["adam"], widths, lrs, seeds), strict=True))
+    coords = {"parametrization": tuple(params), "optimizer": ("adam",), "width": tuple(widths),
+              "lr": tuple(lrs), "seed": tuple(seeds)}  # fmt: skip
     keys = ("steps", "batch_size", "context", "n_layer", "d_head", "mlp_ratio", "base_width")
     settings = {k: cfg[k] for k in keys}
-    return Sweep(
-        train, test, acc, AXES, coords, settings=settings, seconds=time.perf_counter() - start
-    )
+    settings |= {"sweep": "gpt", "tail": cfg["tail"], "eval_batches": cfg["eval_batches"],
+                 "corpus_bytes": cfg["corpus_bytes"],
+                 "corpus": fingerprint(corpus.train, corpus.valid, np.array(corpus.vocab)),
+                 "device": cfg["device"].type, "widthlimits": __version__}  # fmt: skip
+    cells = [((i, 0, k), (corpus, w, list(lrs), list(seeds), p, cfg))
+             for i, p in enumerate(params) for k, w in enumerate(widths)]  # fmt: skip
+    return Grid(_train_cell, cells, coords, settings)
 
 
-def gpt_book_sweep(*, device="cpu", progress: bool = False, **overrides) -> Sweep:
-    """The book's GPT sweep, :data:`GPT_SETTINGS` with any entry replaced by ``overrides``.
+def _train_cell(corpus, width, lrs, seeds, param, cfg):
+    """One (parametrization, width) cell, module level so that a process pool can pickle it."""
+    with warnings.catch_warnings():  # torch's vmap runs attention per model: known, harmless
+        warnings.filterwarnings("ignore", message="There is a performance drop")
+        return _train_width(corpus, width, lrs, seeds, param, cfg)
+
+
+def gpt_book_sweep(*, device="cpu", progress: bool = False, executor=None, store=None,
+                   resume: bool = False, **overrides) -> Sweep:  # fmt: skip
+    """The book's GPT sweep, :data:`GPT_SETTINGS` with any entry replaced by ``overrides``
+    (``executor``, ``store`` and ``resume`` as in :func:`gpt_sweep`).
 
     Examples
     --------
@@ -350,4 +363,5 @@ def gpt_book_sweep(*, device="cpu", progress: bool = False, **overrides) -> Swee
         raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(GPT_SETTINGS)}")
     cfg = {**GPT_SETTINGS, **overrides}
     widths, lrs, seeds = cfg.pop("widths"), cfg.pop("lrs"), cfg.pop("seeds")
-    return gpt_sweep(widths, lrs, seeds, device=device, progress=progress, **cfg)
+    return gpt_sweep(widths, lrs, seeds, device=device, progress=progress, executor=executor,
+                     store=store, resume=resume, **cfg)  # fmt: skip

@@ -65,7 +65,11 @@ class Sweep:
     settings : dict
         ``depth``, ``steps``, ``batch_size``, ``base_width``.
     seconds : float
-        Wall time of the training.
+        Time spent training, summed over the sweep's tasks (each measured where it ran, so
+        on several workers it exceeds the wall time; 0 for runs read from a store).
+    reused : int
+        How many runs were read from a results store instead of trained
+        (:mod:`widthlimits.sweeps.store`).
 
     Examples
     --------
@@ -83,6 +87,7 @@ class Sweep:
     fixed: Mapping[str, object] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
     seconds: float = 0.0
+    reused: int = 0
 
     def __post_init__(self):
         if len(set(self.axes)) != len(self.axes) or any(a not in AXES for a in self.axes):
@@ -211,6 +216,7 @@ class Sweep:
             fixed=fixed,
             settings=self.settings,
             seconds=self.seconds,
+            reused=self.reused,
         )
 
     def curves(self, axes: tuple[str, ...], what: str) -> Sweep:

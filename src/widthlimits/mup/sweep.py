@@ -10,21 +10,21 @@ the losses with named axes. All learning rates and seeds of one width are traine
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 
+from .. import __version__
 from .._checks import (
     check_bool,
     check_choice,
-    check_device,
     check_grid,
     check_int,
     check_ints,
     check_memory,
 )
+from ..sweeps import check_executor, check_sweep_device, fingerprint
 from .data import check_split, load_digits_split
+from .grid import Grid, run_grids
 from .names import parameter_count, resolve_nonlinearity, resolve_parametrization
 from .results import AXES, Sweep
 from .train import _train_width
@@ -109,47 +109,44 @@ def _checked(widths, lrs, seeds, parametrizations, optimizers, **kw) -> dict:
     base = kw["base_width"]
     cfg["base_width"] = widths[0] if base is None else check_int("base_width", base, 1)
     cfg["zero_readout"] = check_bool("zero_readout", kw["zero_readout"])
-    cfg["progress"] = check_bool("progress", kw["progress"])
-    cfg["device"] = check_device(kw["device"])
+    cfg["device"] = check_sweep_device(kw["device"], check_executor(kw["executor"]))
     cfg["nonlinearity"] = kw["nonlinearity"]
-    resolve_nonlinearity(cfg["nonlinearity"])
+    _, nl_name = resolve_nonlinearity(cfg["nonlinearity"])
     data = load_digits_split() if kw["data"] is None else check_split(kw["data"])
     _memory(widths, len(lrs) * len(seeds), cfg, data)
     coords = dict(zip(AXES, (names, _unique("optimizers", opts), widths, lrs, seeds), strict=True))
-    return {"params": params, "coords": coords, "cfg": cfg, "data": data}
+    if kw["store"] is not None and not isinstance(nl_name, str):
+        raise TypeError(
+            "a sweep with a store needs the nonlinearity by name (one of the library's), so "
+            f"that its records say what trained them; got the callable {nl_name!r}"
+        )
+    settings = {k: cfg[k] for k in ("depth", "steps", "batch_size", "base_width")}
+    settings |= {"sweep": "mlp", "zero_readout": cfg["zero_readout"],
+                 "nonlinearity": nl_name if isinstance(nl_name, str) else repr(nl_name),
+                 "data": fingerprint(*data), "dtype": str(data[0].dtype).replace("torch.", ""),
+                 "device": cfg["device"].type, "widthlimits": __version__}  # fmt: skip
+    return {"params": params, "coords": coords, "cfg": cfg, "data": data, "settings": settings}
 
 
-def _run(job: dict) -> Sweep:
-    """Train a checked sweep (:func:`_checked`) and collect its losses into a Sweep."""
+def _grid(job: dict) -> Grid:
+    """The cells of a checked sweep (:func:`_checked`): one per parametrization, optimizer and
+    width, each training all learning rates and seeds together."""
     params, coords, cfg, data = job["params"], job["coords"], job["cfg"], job["data"]
-    shape = tuple(len(coords[a]) for a in AXES)
-    train, test, acc = np.empty(shape), np.empty(shape), np.empty(shape)
-    jobs = [(i, j, k) for i in range(shape[0]) for j in range(shape[1]) for k in range(shape[2])]
-    if cfg["progress"]:
-        from tqdm.auto import tqdm
-
-        jobs = tqdm(jobs, desc="lr sweep")
     train_cfg = {k: cfg[k] for k in ("depth", "steps", "base_width", "nonlinearity", "device")}
     train_cfg["zero_readout"] = cfg["zero_readout"]
     train_cfg["batch_size"] = min(cfg["batch_size"], data[0].shape[0])
-    start = time.perf_counter()
-    for i, j, k in jobs:
-        out = _train_width(
-            coords["width"][k],
-            coords["lr"],
-            coords["seed"],
-            params[i],
-            coords["optimizer"][j],
-            data,
-            **train_cfg,
-        )
-        train[i, j, k], test[i, j, k], acc[i, j, k] = out
-    bad = ~np.isfinite(test) | ~np.isfinite(train)
-    train[bad], test[bad], acc[bad] = np.inf, np.inf, 0.0
-    settings = {k: cfg[k] for k in ("depth", "steps", "batch_size", "base_width")}
-    return Sweep(
-        train, test, acc, AXES, coords, settings=settings, seconds=time.perf_counter() - start
-    )
+    cells = [
+        ((i, j, k), (w, coords["lr"], coords["seed"], p, o, data, train_cfg))
+        for i, p in enumerate(params)
+        for j, o in enumerate(coords["optimizer"])
+        for k, w in enumerate(coords["width"])
+    ]
+    return Grid(_train_cell, cells, coords, job["settings"])
+
+
+def _train_cell(width, lrs, seeds, param, optimizer, data, cfg):
+    """One cell of the grid (module level, so that a process pool can pickle it)."""
+    return _train_width(width, list(lrs), list(seeds), param, optimizer, data, **cfg)
 
 
 def lr_sweep(
@@ -168,6 +165,9 @@ def lr_sweep(
     device="cpu",
     progress: bool = False,
     data=None,
+    executor=None,
+    store=None,
+    resume: bool = False,
 ) -> Sweep:
     r"""Train digit classifiers over a grid of widths and learning rates; return their losses.
 
@@ -197,24 +197,38 @@ def lr_sweep(
     device : str or torch.device
         A device this machine has, such as ``"cpu"`` or ``"cuda"``.
     progress : bool
-        Show a ``tqdm`` progress bar over the widths.
+        Show one ``tqdm`` bar over all the runs, advanced as each width finishes on any worker.
     data : tuple, optional
         ``(x_train, y_train, x_test, y_test)`` (tensors or arrays, checked by
         :func:`~widthlimits.mup.data.check_split`); by default :func:`load_digits_split`.
+    executor : None, {"inline", "process", "ray"} or concurrent.futures.Executor
+        Where the trainings run (:func:`widthlimits.sweeps.resolve_executor`): by default in
+        this process. Each task is one parametrization, optimizer and width, with all its
+        learning rates and seeds trained together, so every executor computes the same thing.
+    store : str or os.PathLike or ResultStore, optional
+        A folder for one record per finished run (:class:`widthlimits.sweeps.ResultStore`).
+    resume : bool
+        Reuse the store's records of this sweep's runs and train only the others; without it a
+        store that already holds some of them is an error.
 
     Returns
     -------
     Sweep
         ``train_loss``, ``test_loss``, ``test_acc`` with axes ``("parametrization",
         "optimizer", "width", "lr", "seed")`` and their coordinates; ``settings`` (depth, steps,
-        batch size, base width) and ``seconds`` (wall time).
+        batch size, base width, nonlinearity, zero_readout, the data's fingerprint, dtype,
+        device type, the library's version: what the store keys on); ``seconds`` (training
+        time); ``reused`` (runs read from the store). ``store.to_sweep()`` returns the same.
 
     Raises
     ------
     ValueError, TypeError
         For empty, unsorted or non-geometric grids, unknown parametrizations or optimizers,
-        non-positive sizes, bad data, a device this machine lacks, or a sweep too large for
-        memory; all before training starts.
+        non-positive sizes, bad data, a device this machine lacks, a sweep too large for
+        memory, a bad executor, or a store that already holds some of these runs without
+        ``resume=True``; all before training starts.
+    ConnectionError
+        For ``executor="ray"`` when no Ray cluster answers at ``$RAY_ADDRESS``.
 
     Examples
     --------
@@ -223,6 +237,22 @@ def lr_sweep(
     ((2, 1, 2, 2, 2), ('parametrization', 'optimizer'))
     >>> out.select(parametrization="mup", optimizer="sgd", width=32).train_loss.shape
     (2, 2)
+
+    The same sweep on a process pool, into a store, gives the same losses bit for bit; run
+    again with ``resume=True`` it trains nothing:
+
+    >>> import multiprocessing, tempfile
+    >>> from concurrent.futures import ProcessPoolExecutor
+    >>> folder = tempfile.mkdtemp()
+    >>> with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    ...     par = lr_sweep([16, 32], [0.01, 0.1], seeds=(0, 1), optimizers=("sgd",), steps=3,
+    ...                    executor=pool, store=folder)
+    >>> bool(np.array_equal(par.train_loss, out.train_loss))
+    True
+    >>> again = lr_sweep([16, 32], [0.01, 0.1], seeds=(0, 1), optimizers=("sgd",), steps=3,
+    ...                  store=folder, resume=True)
+    >>> again.reused, bool(np.array_equal(again.test_loss, out.test_loss))
+    (16, True)
     """
     job = _checked(
         widths,
@@ -237,10 +267,13 @@ def lr_sweep(
         nonlinearity=nonlinearity,
         zero_readout=zero_readout,
         device=device,
-        progress=progress,
         data=data,
+        executor=executor,
+        store=store,
     )
-    return _run(job)
+    (sweep,) = run_grids([_grid(job)], executor=executor, store=store, resume=resume,
+                         progress=progress)  # fmt: skip
+    return sweep
 
 
 def _setting(cfg: dict, key: str, opt: str):
@@ -255,10 +288,12 @@ def _setting(cfg: dict, key: str, opt: str):
     return value
 
 
-def book_sweep(base_seed: int = 0, *, device="cpu", progress: bool = False, **overrides) -> dict:
+def book_sweep(base_seed: int = 0, *, device="cpu", progress: bool = False, executor=None,
+               store=None, resume: bool = False, **overrides) -> dict:  # fmt: skip
     """Run the book's transfer experiment (:data:`BOOK_SETTINGS`) for SP and µP, SGD and Adam.
 
-    Both optimizers' sweeps are checked before either is trained.
+    Both optimizers' sweeps are checked before either is trained, and run together: one
+    executor, one progress bar, one store.
 
     Parameters
     ----------
@@ -266,6 +301,8 @@ def book_sweep(base_seed: int = 0, *, device="cpu", progress: bool = False, **ov
         The seeds are ``1000 * base_seed + (0, 1, ...)`` (``base_seed >= 0``).
     device : str or torch.device
     progress : bool
+    executor, store, resume
+        As in :func:`lr_sweep`.
     **overrides
         Replace entries of :data:`BOOK_SETTINGS`: ``widths``, ``lrs`` and ``seeds`` take either
         one value for both optimizers or a dict ``{"sgd": ..., "adam": ...}``; ``seeds`` is a
@@ -305,7 +342,11 @@ def book_sweep(base_seed: int = 0, *, device="cpu", progress: bool = False, **ov
             nonlinearity="relu",
             zero_readout=False,
             device=device,
-            progress=progress,
             data=None,
+            executor=executor,
+            store=store,
         )
-    return {opt: _run(job) for opt, job in jobs.items()}
+    grids = [_grid(job) for job in jobs.values()]
+    sweeps = run_grids(grids, executor=executor, store=store, resume=resume, progress=progress,
+                       desc="book sweep")  # fmt: skip
+    return dict(zip(jobs, sweeps, strict=True))
