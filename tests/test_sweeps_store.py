@@ -41,8 +41,8 @@ def _grid_store(tmp_path, widths=(16, 32), lrs=(0.1, 0.2), seeds=(0, 1), **extra
 
 def test_key_is_canonical_and_sensitive():
     assert config_key(RUN) == config_key(dict(reversed(list(RUN.items()))))
-    keys = {config_key(dict(RUN, **{k: v})) for k, v in
-            [("width", 65), ("lr", 0.1000001), ("seed", 1), ("steps", 6), ("sweep", "u")]}  # fmt: skip
+    changes = [("width", 65), ("lr", 0.1000001), ("seed", 1), ("steps", 6), ("sweep", "u")]
+    keys = {config_key(dict(RUN, **{k: v})) for k, v in changes}
     assert len(keys | {config_key(RUN)}) == 6
     assert config_key(dict(RUN, width=np.int64(64))) == config_key(RUN)  # numpy scalars
 

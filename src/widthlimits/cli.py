@@ -20,9 +20,8 @@ Commands
     Learning-rate sweeps over ``--widths``, ``--lrs`` and ``--seeds`` under SP and µP, on a torch
     ``--device`` such as ``cuda``: of the digits MLP (``--model mlp``, the default; Part V(b))
     or of the character-level GPT with Adam (``--model gpt``; Part VI, "µP for transformers").
-    Every finished run is recorded in ``OUT/runs`` (:class:`widthlimits.sweeps.ResultStore`);
-    ``--resume`` reuses those records, so an interrupted sweep trains only what it had left, and
-    without it a folder that already holds some of the runs is an error.
+    Each finished run is recorded in ``OUT/runs``; ``--resume`` reuses the records, so an
+    interrupted sweep trains only what it had left (without it, records there are an error).
 
 ``coord-check`` and ``transfer`` run on ``--executor inline`` (this process, the default),
 ``process`` (``--workers`` local processes) or ``ray`` (``--address`` of a cluster, or a local
@@ -115,18 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reuse the finished runs recorded in OUT/runs (an interrupted or repeated sweep)",
     )
+    runs_on = (("--executor", str, "inline", "inline (this process, default), process or ray"),
+               ("--workers", int, None, "process: workers (default: the CPUs)"),
+               ("--address", str, None, "ray: a cluster's address (default: a local Ray)"),
+               ("--cpus-per-run", float, None, "ray: CPUs per task (default 1)"),
+               ("--gpus-per-run", float, None, "ray: GPUs per task, such as 0.25"))  # fmt: skip
     for q in (c, t):
-        q.add_argument(
-            "--executor",
-            default="inline",
-            help="inline (this process, default), process (a pool of local workers) or ray",
-        )
-        q.add_argument("--workers", type=int, default=None, help="process: workers (default: CPUs)")
-        q.add_argument("--address", default=None, help="ray: a cluster's address (default: local)")
-        q.add_argument("--cpus-per-run", type=float, default=None, help="ray: CPUs per task (1)")
-        q.add_argument(
-            "--gpus-per-run", type=float, default=None, help="ray: GPUs per task, such as 0.25"
-        )
+        for flag, kind, default, text in runs_on:
+            q.add_argument(flag, type=kind, default=default, help=text)
 
     for q in (s, c, t):
         q.add_argument(
@@ -159,30 +154,12 @@ def _check_out(out: Path, command: str) -> None:
 
 
 def _executor(args):
-    """The executor the options name (``--executor`` and its options), or a UsageError."""
-    from .sweeps import check_executor
+    """The executor ``--executor`` and its options name (options of another executor are an
+    error)."""
+    from .sweeps import executor_from_options
 
-    name = check_executor(args.executor)
-    ray_only = {"--address": args.address, "--cpus-per-run": args.cpus_per_run,
-                "--gpus-per-run": args.gpus_per_run}  # fmt: skip
-    for flag, value in ray_only.items():
-        if value is not None and name != "ray":
-            raise UsageError(f"{flag} applies to --executor ray only")
-    if args.workers is not None and name != "process":
-        raise UsageError("--workers applies to --executor process only")
-    if name == "ray":
-        from .sweeps import RayExecutor
-
-        return RayExecutor(
-            args.address,
-            num_cpus=1.0 if args.cpus_per_run is None else args.cpus_per_run,
-            num_gpus=0.0 if args.gpus_per_run is None else args.gpus_per_run,
-        )
-    if name == "process":
-        from .sweeps import resolve_executor
-
-        return resolve_executor("process", workers=args.workers)[0]
-    return None
+    return executor_from_options(args.executor, workers=args.workers, address=args.address,
+                                 cpus=args.cpus_per_run, gpus=args.gpus_per_run)  # fmt: skip
 
 
 def _jsonable(x):
@@ -287,9 +264,14 @@ _DEFAULTS_HELP = "mlp: 64,...,1024 (SGD and Adam on digits); gpt: 64,...,1024 (A
 def _transfer_sweep(args):
     """The Sweep of ``--model``: lr_sweep or gpt_sweep, with that model's defaults, its runs
     recorded in ``OUT/runs`` (reused with ``--resume``), on the ``--executor``."""
+    from .sweeps import StoreConflict
+
     executor = _executor(args)
     try:
         return _transfer_on(args, executor)
+    except StoreConflict as err:
+        raise UsageError(f"{err.held} of these runs are in {args.out}/runs: pass --resume to "
+                         "reuse them, or choose another --out") from None  # fmt: skip
     finally:
         if executor is not None:
             executor.shutdown()

@@ -187,9 +187,9 @@ def coord_check_model(
         ``loss(output, y)``; default the cross-entropy over the last axis.
     executor : None, {"inline", "process", "ray"} or concurrent.futures.Executor
         Where the models train, one task per width and seed
-        (:func:`widthlimits.sweeps.resolve_executor`); by default in this process. A process
-        pool needs ``make_model`` and ``loss`` picklable: functions defined at module level or
-        ``functools.partial`` of them, not lambdas.
+        (:func:`widthlimits.sweeps.executors.resolve_executor`); by default in this process.
+        A process pool needs ``make_model`` and ``loss`` picklable: functions defined at
+        module level or ``functools.partial`` of them, not lambdas.
 
     Returns
     -------

@@ -209,7 +209,7 @@ def coord_check(
         Passed to :class:`~widthlimits.mup.model.MLP`.
     executor : None, {"inline", "process", "ray"} or concurrent.futures.Executor
         Where the networks train, one task per width and seed
-        (:func:`widthlimits.sweeps.resolve_executor`); by default in this process. Every
+        (:func:`widthlimits.sweeps.executors.resolve_executor`); by default in this process. Every
         executor gives the same result.
 
     Returns

@@ -1,12 +1,13 @@
-r"""A learning-rate sweep's grid as tasks for :func:`widthlimits.sweeps.run_tasks`, and back.
+r"""A learning-rate sweep's grid as tasks for the scheduler, and the tasks' results as a Sweep.
 
 The three learning-rate sweeps (:func:`~widthlimits.mup.sweep.lr_sweep` for the MLP,
 :func:`~widthlimits.mup.gpt_sweep.gpt_sweep`, :func:`~widthlimits.mup.depth_sweep.depth_sweep`)
 train every learning rate and seed of one *cell* (a parametrization, optimizer and width) as one
-vectorized model. :func:`run_grids` makes each cell a :class:`~widthlimits.sweeps.Task` whose
-runs are the cell's (learning rate, seed) pairs, learning rate first, each with its full
-configuration (the sweep's ``settings`` and the run's axis values: what the results store keys
-on); runs them on the executor; and fills a :class:`~widthlimits.mup.results.Sweep` per grid.
+vectorized model. :func:`run_grids` makes each cell a
+:class:`~widthlimits.sweeps.schedule.Task` whose runs are the cell's (learning rate, seed)
+pairs, learning rate first, each with its full configuration (the sweep's ``settings`` and the
+run's axis values: what the results store keys on); runs them on the executor; and fills a
+:class:`~widthlimits.mup.results.Sweep` per grid.
 
 A cell's trainer returns ``(train_loss, test_loss, test_acc)``, arrays of shape ``(lrs,
 seeds)``. A run with a non-finite training or held-out loss is recorded as diverged: infinite
@@ -79,7 +80,7 @@ def _cell(fn, args) -> list[dict]:
 
 def run_grids(grids, *, executor=None, store=None, resume=False, progress=False,
               desc="lr sweep") -> list[Sweep]:  # fmt: skip
-    """Run the cells of every grid in one :func:`~widthlimits.sweeps.run_tasks` call (one
+    """Run the cells of every grid in one :func:`~widthlimits.sweeps.schedule.run_tasks` call (one
     progress bar, one executor) and return one Sweep per grid, in order."""
     grids = list(grids)
     tasks = [g.tasks() for g in grids]

@@ -202,11 +202,11 @@ def lr_sweep(
         ``(x_train, y_train, x_test, y_test)`` (tensors or arrays, checked by
         :func:`~widthlimits.mup.data.check_split`); by default :func:`load_digits_split`.
     executor : None, {"inline", "process", "ray"} or concurrent.futures.Executor
-        Where the trainings run (:func:`widthlimits.sweeps.resolve_executor`): by default in
-        this process. Each task is one parametrization, optimizer and width, with all its
+        Where the trainings run (:func:`widthlimits.sweeps.executors.resolve_executor`): by
+        default in this process. Each task is one parametrization, optimizer and width, with all its
         learning rates and seeds trained together, so every executor computes the same thing.
     store : str or os.PathLike or ResultStore, optional
-        A folder for one record per finished run (:class:`widthlimits.sweeps.ResultStore`).
+        A folder for one record per finished run (:class:`widthlimits.sweeps.store.ResultStore`).
     resume : bool
         Reuse the store's records of this sweep's runs and train only the others; without it a
         store that already holds some of them is an error.

@@ -26,7 +26,14 @@ import socket
 
 from .._checks import check_int, check_real
 
-__all__ = ["EXECUTORS", "RayExecutor", "check_executor", "check_sweep_device", "resolve_executor"]
+__all__ = [
+    "EXECUTORS",
+    "RayExecutor",
+    "check_executor",
+    "check_sweep_device",
+    "executor_from_options",
+    "resolve_executor",
+]
 
 #: The executors a sweep accepts by name.
 EXECUTORS: tuple[str, ...] = ("inline", "process", "ray")
@@ -88,6 +95,8 @@ class RayExecutor(cf.Executor):
         Passed to ``ray.init`` when this executor starts or joins Ray (``num_cpus=2`` for a
         local cluster of two CPUs, ``runtime_env=...``).
 
+    Notes
+    -----
     The constructor checks the arguments and probes the address; Ray itself is joined or
     started by :meth:`start`, which the first :meth:`submit` calls. If Ray is already
     initialized in this process, the executor uses it as it is and leaves it running; otherwise
@@ -270,3 +279,32 @@ def check_sweep_device(device, executor):
     if dev is None or dev.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}")
     return dev
+
+
+def executor_from_options(name: str, *, workers=None, address=None, cpus=None, gpus=None):
+    """The executor of the command line's ``--executor NAME`` and its options: ``workers``
+    (``"process"`` only), ``address``, ``cpus`` and ``gpus`` per task (``"ray"`` only). An
+    option given for another executor is a ValueError; None means in this process.
+
+    Examples
+    --------
+    >>> executor_from_options("inline") is None
+    True
+    >>> executor_from_options("process", address="head:6379")
+    Traceback (most recent call last):
+    ...
+    ValueError: --address applies to --executor ray only
+    """
+    name = check_executor(name)
+    if not isinstance(name, str):
+        raise TypeError(f"executor must be one of {list(EXECUTORS)}, got {name!r}")
+    ray_only = {"--address": address, "--cpus-per-run": cpus, "--gpus-per-run": gpus}
+    for flag, value in ray_only.items():
+        if value is not None and name != "ray":
+            raise ValueError(f"{flag} applies to --executor ray only")
+    if workers is not None and name != "process":
+        raise ValueError("--workers applies to --executor process only")
+    if name == "ray":
+        return RayExecutor(address, num_cpus=1.0 if cpus is None else cpus,
+                           num_gpus=0.0 if gpus is None else gpus)  # fmt: skip
+    return resolve_executor(name, workers=workers)[0]

@@ -27,7 +27,16 @@ from .._checks import check_bool
 from .executors import check_executor, resolve_executor
 from .store import ResultStore
 
-__all__ = ["Outcome", "Task", "run_tasks"]
+__all__ = ["Outcome", "StoreConflict", "Task", "run_tasks"]
+
+
+class StoreConflict(ValueError):
+    """The store already holds ``held`` of a sweep's ``total`` runs and ``resume`` was not
+    asked for."""
+
+    def __init__(self, message: str, held: int, total: int):
+        super().__init__(message)
+        self.held, self.total = held, total
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,7 @@ def run_tasks(
     progress : bool
         One ``tqdm`` bar over all the runs, labelled ``desc``.
     axes : dict, optional
-        Written into each record (:meth:`ResultStore.put`).
+        Written into each record (:meth:`~widthlimits.sweeps.store.ResultStore.put`).
 
     Returns
     -------
@@ -133,7 +142,7 @@ def run_tasks(
     >>> run_tasks(t, store=folder)
     Traceback (most recent call last):
     ...
-    ValueError: store ... already holds 2 of this sweep's 2 runs: pass resume=True to reuse them...
+    widthlimits.sweeps.schedule.StoreConflict: store ... already holds 2 of this sweep's 2 runs...
     """
     tasks = list(tasks)
     check_executor(executor)
@@ -141,25 +150,10 @@ def run_tasks(
     if resume and store is None:
         raise ValueError("resume=True needs a store to resume from (store=folder)")
     store = None if store is None else ResultStore(store)
-    results: list = [None] * len(tasks)
-    todo, reused, stored_flags = [], 0, [False] * len(tasks)
-    for i, task in enumerate(tasks):
-        stored = [store.get(cfg) for cfg in task.runs] if store is not None else [None]
-        found = sum(r is not None for r in stored)
-        if found and not resume:
-            total_found = found + sum(cfg in store for t in tasks[i + 1 :] for cfg in t.runs)
-            raise ValueError(
-                f"store {store.path} already holds {total_found} of this sweep's "
-                f"{sum(len(t.runs) for t in tasks)} runs: pass resume=True to reuse them, or "
-                "choose an empty folder"
-            )
-        if store is not None and found == len(task.runs):
-            results[i], reused, stored_flags[i] = stored, reused + found, True
-        else:
-            todo.append(i)
-    total = sum(len(t.runs) for t in tasks)
-    bar = _bar(total, reused, desc, progress)
-
+    results, todo = _plan(tasks, store, resume)
+    stored = [r is not None for r in results]
+    bar = _bar(sum(len(t.runs) for t in tasks), sum(len(t.runs) for t, s in
+               zip(tasks, stored, strict=True) if s), desc, progress)  # fmt: skip
     spent = [0.0] * len(tasks)
 
     def finish(i: int, timed) -> None:
@@ -175,23 +169,53 @@ def run_tasks(
 
     pool, owned = resolve_executor(executor) if todo else (None, False)
     try:
-        if pool is None:
-            for i in todo:
-                finish(i, _timed(tasks[i].fn, tasks[i].args))
-        else:
-            if isinstance(pool, cf.ProcessPoolExecutor):
-                _picklable([tasks[i] for i in todo])
-            futures = {pool.submit(_timed, tasks[i].fn, tasks[i].args): i for i in todo}
-            try:
-                for future in cf.as_completed(futures):
-                    finish(futures[future], future.result())
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        _submit(pool, [(i, tasks[i]) for i in todo], finish)
     finally:
         if owned:
             pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
-    return Outcome(results, stored_flags, spent)
+    return Outcome(results, stored, spent)
+
+
+def _plan(tasks: list[Task], store, resume: bool) -> tuple[list, list[int]]:
+    """The results read from the store (None for a task to run) and the tasks to run. A task
+    runs unless all its runs are stored; a store holding any run without ``resume`` raises."""
+    results: list = [None] * len(tasks)
+    if store is None:
+        return results, list(range(len(tasks)))
+    stored = [[store.get(cfg) for cfg in t.runs] for t in tasks]
+    held, total = sum(r is not None for rs in stored for r in rs), sum(map(len, stored))
+    if held and not resume:
+        raise StoreConflict(
+            f"store {store.path} already holds {held} of this sweep's {total} runs: pass "
+            "resume=True to reuse them, or choose an empty folder",
+            held,
+            total,
+        )
+    todo = []
+    for i, rs in enumerate(stored):
+        if all(r is not None for r in rs):
+            results[i] = rs
+        else:
+            todo.append(i)
+    return results, todo
+
+
+def _submit(pool, todo: list, finish) -> None:
+    """Run ``todo`` (pairs of index and task) in this process (``pool`` None) or on ``pool``,
+    calling ``finish(index, (seconds, results))`` as each ends; on an error, cancel the rest."""
+    if pool is None:
+        for i, task in todo:
+            finish(i, _timed(task.fn, task.args))
+        return
+    if isinstance(pool, cf.ProcessPoolExecutor):
+        _picklable([task for _, task in todo])
+    futures = {pool.submit(_timed, task.fn, task.args): i for i, task in todo}
+    try:
+        for future in cf.as_completed(futures):
+            finish(futures[future], future.result())
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise

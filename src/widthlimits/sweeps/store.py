@@ -47,9 +47,6 @@ __all__ = ["FORMAT", "RESULTS", "ResultStore", "config_key", "fingerprint"]
 FORMAT = "widthlimits-run/1"
 #: The results a run of a learning-rate sweep records.
 RESULTS: tuple[str, ...] = ("train_loss", "test_loss", "test_acc", "diverged")
-#: The order in which known names of an axis come (others follow, sorted).
-_ORDER = {"parametrization": ("sp", "ntk", "mup", "depth-mup", "completep"),
-          "optimizer": ("sgd", "adam", "adamw")}  # fmt: skip
 
 
 def _plain(x, where: str):
@@ -142,13 +139,6 @@ def _results_json(results: Mapping) -> dict:
             v = None
         out[k] = v
     return _plain(out, "results")
-
-
-def _axis_order(axis: str, values) -> list:
-    known = _ORDER.get(axis, ())
-    first = [v for v in known if v in values]
-    rest = sorted((v for v in values if v not in known), key=lambda v: (isinstance(v, str), v))
-    return first + rest
 
 
 class ResultStore:
@@ -326,7 +316,8 @@ class ResultStore:
         ``where`` selects records by configuration fields (``sweep="mlp"``, ``steps=50``, ...);
         the selected records must share every field that is not an axis (those become the
         Sweep's ``settings``) and fill the whole grid of their axes' values. Axis values come
-        in the order parametrization sp, ntk, mup; optimizer sgd, adam; numbers ascending.
+        in the order parametrization sp, ntk, depth-mup, completep, mup (the orders the sweeps
+        use); optimizer sgd, adam; numbers ascending.
         ``seconds`` is 0 (the store keeps results, not timings).
 
         Raises
@@ -349,7 +340,7 @@ class ResultStore:
         >>> sweep.shape, sweep.coords["width"], sweep.settings
         ((1, 1, 2, 2, 1), (16, 32), {'steps': 5})
         """
-        from ..mup.results import AXES, Sweep
+        from .loading import records_to_sweep
 
         records = self.records(**where)
         if not records:
@@ -358,44 +349,4 @@ class ResultStore:
                 + (f" with {where}" if where else "")
                 + f" ({len(self)} records in all)"
             )
-        groups: dict[str, list] = {}
-        for r in records:
-            axes = r.get("axes") or {a: a for a in AXES}
-            fields = set(axes.values())
-            settings = {k: v for k, v in r["config"].items() if k not in fields}
-            r["_settings"], r["_axes"] = settings, axes
-            groups.setdefault(_canonical({"s": settings, "a": axes}), []).append(r)
-        if len(groups) > 1:
-            first = [g[0]["_settings"] for g in groups.values()]
-            keys = sorted({k for s in first for k in s})
-            differ = {k: sorted({json.dumps(s.get(k)) for s in first}) for k in keys}
-            differ = {k: v for k, v in differ.items() if len(v) > 1}
-            raise ValueError(
-                f"the records hold {len(groups)} configurations, which differ in "
-                + "; ".join(f"{k} ({', '.join(v)})" for k, v in differ.items())
-                + ": choose one with to_sweep(field=value)"
-            )
-        (records,) = groups.values()
-        axes = records[0]["_axes"]
-        coords = {a: _axis_order(a, {r["config"][axes[a]] for r in records}) for a in AXES}
-        index = {a: {v: i for i, v in enumerate(coords[a])} for a in AXES}
-        shape = tuple(len(coords[a]) for a in AXES)
-        import numpy as np
-
-        arrays = {n: np.full(shape, np.nan) for n in ("train_loss", "test_loss", "test_acc")}
-        filled = np.zeros(shape, dtype=bool)
-        for r in records:
-            at = tuple(index[a][r["config"][axes[a]]] for a in AXES)
-            filled[at] = True
-            for n, arr in arrays.items():
-                if n not in r["results"]:
-                    raise ValueError(f"store record {r['key'][:12]} has no {n!r} result")
-                arr[at] = r["results"][n]
-        if not filled.all():
-            at = tuple(int(i) for i in np.argwhere(~filled)[0])
-            hole = {a: coords[a][i] for a, i in zip(AXES, at, strict=True)}
-            raise ValueError(
-                f"the records fill {int(filled.sum())} of the {filled.size} runs of their grid; "
-                f"missing, for example, {hole}"
-            )
-        return Sweep(**arrays, axes=AXES, coords=coords, settings=records[0]["_settings"])
+        return records_to_sweep(records)
