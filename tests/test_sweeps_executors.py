@@ -212,3 +212,42 @@ def test_kill_mid_sweep_then_resume_equals_an_uninterrupted_run(tmp_path):
     done = [name for names in tasks.values() if len(names) == 4 for name in names]
     assert a["reused"] == len(done) >= 8 and f"{len(done)} read from" in out
     assert all(after[name][1] == before[name][1] for name in done)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--executor", "rai"], "executor must be None, one of"),
+        (["--address", "head:6379"], "--address applies to --executor ray only"),
+        (["--executor", "process", "--gpus-per-run", "0.5"], "--gpus-per-run applies to"),
+        (["--workers", "2"], "--workers applies to --executor process only"),
+        (["--executor", "process", "--workers", "0"], "workers must be"),
+        (["--executor", "ray", "--address", "127.0.0.1:1"], "no Ray cluster answers at"),
+    ],
+)
+def test_cli_executor_options_fail_with_one_line_quickly(extra, message, tmp_path, capsys):
+    from widthlimits.cli import main
+
+    start = time.perf_counter()
+    args = ["transfer", "--widths", "16,32", "--lrs", "0.1,0.2", "--seeds", "1", "--steps", "2",
+            "--out", str(tmp_path), *extra]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert time.perf_counter() - start < 10 and not (tmp_path / "runs").exists()
+
+
+def test_cli_process_executor_equals_inline(tmp_path):
+    from widthlimits.cli import main
+
+    args = ["transfer", "--widths", "16,32", "--lrs", "0.1,0.2", "--seeds", "1,2", "--steps", "3",
+            "--optimizers", "sgd"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b"), "--executor", "process", "--workers",
+                 "2"]) == 0  # fmt: skip
+    a, b = (json.loads((tmp_path / d / "transfer.json").read_text()) for d in "ab")
+    assert all(a[n] == b[n] for n in LOSSES)
+    assert (
+        ResultStore(tmp_path / "a" / "runs").records()
+        == ResultStore(tmp_path / "b" / "runs").records()
+    )  # the same records, byte for byte in content

@@ -122,10 +122,17 @@ def _checked(widths, lrs, seeds, parametrizations, optimizers, **kw) -> dict:
         )
     settings = {k: cfg[k] for k in ("depth", "steps", "batch_size", "base_width")}
     settings |= {"sweep": "mlp", "zero_readout": cfg["zero_readout"],
-                 "nonlinearity": nl_name if isinstance(nl_name, str) else repr(nl_name),
+                 "nonlinearity": nl_name if isinstance(nl_name, str) else _callable_name(nl_name),
                  "data": fingerprint(*data), "dtype": str(data[0].dtype).replace("torch.", ""),
                  "device": cfg["device"].type, "widthlimits": __version__}  # fmt: skip
     return {"params": params, "coords": coords, "cfg": cfg, "data": data, "settings": settings}
+
+
+def _callable_name(f) -> str:
+    """A callable nonlinearity's name for the settings (its module and qualified name: no
+    memory address, so two calls give equal settings)."""
+    name = getattr(f, "__qualname__", None) or type(f).__qualname__
+    return f"{getattr(f, '__module__', None) or type(f).__module__}.{name}"
 
 
 def _grid(job: dict) -> Grid:
