@@ -139,10 +139,12 @@ def _train(model, opt, batches, steps, modules, loss_fn, width):
 
 
 def _one_model(make_model, width, seed, train) -> list:
-    """The record of one model of :func:`coord_check_model` (a task: module level)."""
+    """The record of one model of :func:`coord_check_model` (a task: module level) and the
+    names of the modules recorded (by default the model's leaf modules)."""
     base_width, lr, optimizer, batches, steps, names, loss = train
     model, opt = _build(make_model, width, seed, base_width, lr, optimizer)
-    return [_train(model, opt, batches, steps, names, loss, width)]
+    names = default_modules(model) if names is None else names
+    return [(*_train(model, opt, batches, steps, names, loss, width), names)]
 
 
 def coord_check_model(
@@ -232,13 +234,16 @@ def coord_check_model(
     batches = _check_batches(batches)
     check_executor(executor)
     names = None if modules is None else _check_names(modules)
-    if names is None:  # the first model's leaf modules, the same in every task
-        names = default_modules(_build(make_model, widths[0], seeds[0], base_width, lr,
-                                       optimizer)[0])  # fmt: skip
     train = (base_width, lr, optimizer, batches, steps, names, loss)
     tasks = [Task(_one_model, (make_model, n, seed, train), ({"width": n, "seed": seed},))
              for n in widths for seed in seeds]  # fmt: skip
     out = [r[0] for r in run_tasks(tasks, executor=executor).results]
+    names = out[0][3]  # the first model's modules, as without an executor
+    if any(o[3] != names for o in out):
+        raise ValueError(
+            "the models of different widths have different leaf modules; pass modules= to "
+            "name the ones to record"
+        )
     shape = (len(widths), len(seeds), steps + 1)
     size = np.stack([o[0] for o in out]).reshape(*shape, len(names))
     change = np.stack([o[1] for o in out]).reshape(*shape, len(names))
