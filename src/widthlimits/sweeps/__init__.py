@@ -22,12 +22,11 @@ from .executors import (  # noqa: F401
     resolve_executor,
 )
 from .schedule import Outcome, StoreConflict, Task, run_tasks  # noqa: F401
-from .store import FORMAT, RESULTS, ResultStore, config_key, fingerprint  # noqa: F401
+from .store import FORMAT, ResultStore, config_key, fingerprint  # noqa: F401
 
 __all__ = [
     "EXECUTORS",
     "FORMAT",
-    "RESULTS",
     "Outcome",
     "RayExecutor",
     "ResultStore",

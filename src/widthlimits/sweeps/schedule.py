@@ -31,12 +31,11 @@ __all__ = ["Outcome", "StoreConflict", "Task", "run_tasks"]
 
 
 class StoreConflict(ValueError):
-    """The store already holds ``held`` of a sweep's ``total`` runs and ``resume`` was not
-    asked for."""
+    """The store already holds ``held`` of a sweep's runs and ``resume`` was not asked for."""
 
-    def __init__(self, message: str, held: int, total: int):
+    def __init__(self, message: str, held: int):
         super().__init__(message)
-        self.held, self.total = held, total
+        self.held = held
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,6 @@ def _plan(tasks: list[Task], store, resume: bool) -> tuple[list, list[int]]:
             f"store {store.path} already holds {held} of this sweep's {total} runs: pass "
             "resume=True to reuse them, or choose an empty folder",
             held,
-            total,
         )
     todo = []
     for i, rs in enumerate(stored):

@@ -41,12 +41,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["FORMAT", "RESULTS", "ResultStore", "config_key", "fingerprint"]
+__all__ = ["FORMAT", "ResultStore", "config_key", "fingerprint"]
 
 #: The record format written in every record's ``"format"`` field.
 FORMAT = "widthlimits-run/1"
-#: The results a run of a learning-rate sweep records.
-RESULTS: tuple[str, ...] = ("train_loss", "test_loss", "test_acc", "diverged")
 
 
 def _plain(x, where: str):
